@@ -1,0 +1,18 @@
+namespace CollabEditor.Core.Products;
+
+/// <summary>What became of a version-checked delete.</summary>
+public abstract record DeleteResult
+{
+    private DeleteResult()
+    {
+    }
+
+    /// <summary>The row is gone.</summary>
+    public sealed record Removed : DeleteResult;
+
+    /// <summary>Someone else changed it since it was loaded; nothing was deleted.</summary>
+    public sealed record Conflict(ProductSnapshot Theirs) : DeleteResult;
+
+    /// <summary>It was already gone.</summary>
+    public sealed record NotFound : DeleteResult;
+}

@@ -1,0 +1,23 @@
+using CollabEditor.Core.Validation;
+
+namespace CollabEditor.Core.Products;
+
+/// <summary>What became of a version-checked write.</summary>
+public abstract record SaveResult
+{
+    private SaveResult()
+    {
+    }
+
+    /// <summary>Committed; <paramref name="Current"/> is the new version.</summary>
+    public sealed record Saved(ProductSnapshot Current) : SaveResult;
+
+    /// <summary>Someone else committed first; <paramref name="Theirs"/> is what is there now. Nothing was written.</summary>
+    public sealed record Conflict(ProductSnapshot Theirs) : SaveResult;
+
+    /// <summary>The record no longer exists. Nothing was written.</summary>
+    public sealed record Deleted : SaveResult;
+
+    /// <summary>The values break a rule. Nothing was written.</summary>
+    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : SaveResult;
+}

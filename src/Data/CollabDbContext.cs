@@ -1,0 +1,45 @@
+using CollabEditor.Core.Products;
+using CollabEditor.Data.Products;
+using CollabEditor.Data.Users;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace CollabEditor.Data;
+
+/// <summary>The application's database: Identity's tables and the editable records.</summary>
+public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<Product> Products => Set<Product>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(100).IsRequired();
+
+        // snake_case names: the atomic statements in ProductSql are written by hand.
+        builder.Entity<Product>(p =>
+        {
+            p.ToTable("products", t =>
+            {
+                t.HasCheckConstraint("ck_products_price", "price >= 0");
+                t.HasCheckConstraint("ck_products_stock", "stock >= 0");
+                t.HasCheckConstraint("ck_products_version", "version >= 1");
+            });
+            p.HasKey(x => x.Id);
+            p.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            p.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(ProductRules.SkuMaxLength).IsRequired();
+            p.HasIndex(x => x.Sku).IsUnique().HasDatabaseName("ux_products_sku");
+            p.Property(x => x.Name).HasColumnName("name").HasMaxLength(ProductRules.NameMaxLength).IsRequired();
+            p.Property(x => x.Description).HasColumnName("description").HasMaxLength(ProductRules.DescriptionMaxLength).IsRequired();
+            p.Property(x => x.Price).HasColumnName("price").HasPrecision(12, 2);
+            p.Property(x => x.Stock).HasColumnName("stock");
+            p.Property(x => x.RequiresCheckout).HasColumnName("requires_checkout");
+            p.Property(x => x.Version).HasColumnName("version").HasDefaultValue(1);
+            p.Property(x => x.LastChangedById).HasColumnName("last_changed_by_id").HasMaxLength(450);
+            p.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
+            p.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
+            p.HasIndex(x => x.Name).HasDatabaseName("ix_products_name");
+        });
+    }
+}

@@ -1,0 +1,60 @@
+using CollabEditor.Data.LocalPostgres;
+using CollabEditor.Data.Products;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CollabEditor.Data;
+
+/// <summary>Registers the data layer and finds (or starts) the database.</summary>
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>The connection string name: ConnectionStrings:Collab, or ConnectionStrings__Collab in the environment.</summary>
+    public const string ConnectionName = "Collab";
+
+    /// <summary>Registers the DbContext factory and the stores for <paramref name="connectionString"/>.</summary>
+    public static IServiceCollection AddCollabData(this IServiceCollection services, string connectionString)
+    {
+        services.AddDbContextFactory<CollabDbContext>(o => o.UseNpgsql(connectionString));
+        services.AddSingleton<ProductStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// The configured connection string; when there is none, starts the private local cluster
+    /// (DESIGN.md "Running it") and registers it to stop with the host.
+    /// </summary>
+    public static async Task<string> ResolveCollabDatabaseAsync(this IServiceCollection services, IConfiguration configuration, ILogger logger, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var configured = configuration.GetConnectionString(ConnectionName);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        var root = configuration["LocalPostgres:Directory"] ?? LocalPostgresCluster.DefaultRootDirectory();
+        var cluster = await LocalPostgresCluster.StartAsync(root, logger, configuration["LocalPostgres:BinDirectory"], ct);
+        services.AddSingleton(cluster);
+        services.AddHostedService<LocalPostgresLifetime>();
+        return await cluster.EnsureDatabaseAsync("collab", ct);
+    }
+
+    /// <summary>Applies migrations (EF Core takes a lock, so instances may start together).</summary>
+    public static async Task MigrateCollabDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<CollabDbContext>>();
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+    }
+
+    /// <summary>Stops the local cluster after everything else has stopped (registered first, stopped last).</summary>
+    private sealed class LocalPostgresLifetime(LocalPostgresCluster cluster) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => cluster.StopAsync();
+    }
+}

@@ -1,0 +1,147 @@
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
+using CollabEditor.Core.Validation;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CollabEditor.Data.Products;
+
+/// <summary>
+/// Reads and version-checked writes of products. Every write checks and bumps the version in the
+/// same statement as the data (DESIGN.md "Optimistic saves"); a zero-row result is a conflict or a
+/// deletion, never a silent retry.
+/// </summary>
+public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
+{
+    /// <summary>The committed product, or null when there is none.</summary>
+    public async Task<ProductSnapshot?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        return row?.ToSnapshot();
+    }
+
+    /// <summary>One page of products matching the search (SKU or name), sorted.</summary>
+    public async Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = db.Products.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var pattern = "%" + EscapeLike(query.Search.Trim()) + "%";
+            rows = rows.Where(p => EF.Functions.ILike(p.Sku, pattern) || EF.Functions.ILike(p.Name, pattern));
+        }
+
+        var total = await rows.CountAsync(ct);
+        rows = (query.SortBy, query.Descending) switch
+        {
+            (nameof(Product.Name), false) => rows.OrderBy(p => p.Name).ThenBy(p => p.Id),
+            (nameof(Product.Name), true) => rows.OrderByDescending(p => p.Name).ThenBy(p => p.Id),
+            (nameof(Product.Price), false) => rows.OrderBy(p => p.Price).ThenBy(p => p.Id),
+            (nameof(Product.Price), true) => rows.OrderByDescending(p => p.Price).ThenBy(p => p.Id),
+            (nameof(Product.Stock), false) => rows.OrderBy(p => p.Stock).ThenBy(p => p.Id),
+            (nameof(Product.Stock), true) => rows.OrderByDescending(p => p.Stock).ThenBy(p => p.Id),
+            (nameof(Product.Version), false) => rows.OrderBy(p => p.Version).ThenBy(p => p.Id),
+            (nameof(Product.Version), true) => rows.OrderByDescending(p => p.Version).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedAt), false) => rows.OrderBy(p => p.LastChangedAt).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedAt), true) => rows.OrderByDescending(p => p.LastChangedAt).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedBy), false) => rows.OrderBy(p => p.LastChangedBy).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedBy), true) => rows.OrderByDescending(p => p.LastChangedBy).ThenBy(p => p.Id),
+            (nameof(Product.Sku), true) => rows.OrderByDescending(p => p.Sku),
+            _ => rows.OrderBy(p => p.Sku),
+        };
+        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var items = await rows.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize).ToListAsync(ct);
+        return new ProductPage([.. items.Select(p => p.ToSnapshot())], total);
+    }
+
+    /// <summary>Inserts a product at version 1.</summary>
+    public async Task<SaveResult> CreateAsync(ProductValues values, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(actor);
+        var v = values.Normalized();
+        if (ProductRules.Validate(v) is { Count: > 0 } errors)
+        {
+            return new SaveResult.Invalid(errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        try
+        {
+            var rows = await db.Products.FromSql($"""
+                INSERT INTO products (sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at)
+                VALUES ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout}, 1, {actor.UserId}, {actor.DisplayName}, now())
+                RETURNING *
+                """).AsNoTracking().ToListAsync(ct);
+            return new SaveResult.Saved(rows[0].ToSnapshot());
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return DuplicateSku(v);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="values"/> if the product is still at <paramref name="expectedVersion"/>,
+    /// bumping the version in the same UPDATE.
+    /// </summary>
+    public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(actor);
+        var v = values.Normalized();
+        if (ProductRules.Validate(v) is { Count: > 0 } errors)
+        {
+            return new SaveResult.Invalid(errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        List<Product> rows;
+        try
+        {
+            rows = await db.Products.FromSql($"""
+                UPDATE products
+                   SET sku = {v.Sku}, name = {v.Name}, description = {v.Description}, price = {v.Price},
+                       stock = {v.Stock}, requires_checkout = {v.RequiresCheckout},
+                       version = version + 1,
+                       last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
+                 WHERE id = {id} AND version = {expectedVersion}
+                RETURNING *
+                """).AsNoTracking().ToListAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return DuplicateSku(v);
+        }
+
+        if (rows.Count == 1)
+        {
+            return new SaveResult.Saved(rows[0].ToSnapshot());
+        }
+
+        var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        return current is null ? new SaveResult.Deleted() : new SaveResult.Conflict(current.ToSnapshot());
+    }
+
+    /// <summary>Deletes the product if it is still at <paramref name="expectedVersion"/>.</summary>
+    public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var deleted = await db.Database.ExecuteSqlAsync($"DELETE FROM products WHERE id = {id} AND version = {expectedVersion}", ct);
+        if (deleted == 1)
+        {
+            return new DeleteResult.Removed();
+        }
+
+        var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        return current is null ? new DeleteResult.NotFound() : new DeleteResult.Conflict(current.ToSnapshot());
+    }
+
+    private static SaveResult.Invalid DuplicateSku(ProductValues v) =>
+        new([new FieldError(nameof(ProductValues.Sku), $"SKU must be unique: '{v.Sku}' is already used by another product.")]);
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.Products;
+using CollabEditor.Data.Users;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CollabEditor.Data.Seeding;
+
+/// <summary>Demo users and records for a development database. Safe to run on every start and from several instances at once.</summary>
+public static class DemoData
+{
+    /// <summary>The password of every demo account (documented in README.md).</summary>
+    public const string DemoPassword = "Collab!2026";
+
+    /// <summary>The demo accounts: user name, display name, role.</summary>
+    public static IReadOnlyList<(string UserName, string DisplayName, string Role)> Users { get; } =
+    [
+        ("alice", "Alice", Roles.Editor),
+        ("bob", "Bob", Roles.Editor),
+        ("admin", "Admin", Roles.Admin),
+    ];
+
+    private static readonly string[] Materials = ["Oak", "Steel", "Walnut", "Bamboo", "Glass", "Copper", "Linen", "Ceramic", "Marble", "Cotton"];
+    private static readonly string[] Things = ["Desk", "Chair", "Lamp", "Shelf", "Mug", "Vase", "Stool"];
+
+    /// <summary>Creates roles, the demo users and at least 50 products, unless they exist already.</summary>
+    public static async Task SeedAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var dbFactory = sp.GetRequiredService<IDbContextFactory<CollabDbContext>>();
+        await using var lockDb = await dbFactory.CreateDbContextAsync(ct);
+        await lockDb.Database.OpenConnectionAsync(ct);
+        // Two instances starting together must not both seed: serialize on a session advisory lock.
+        await lockDb.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(727001)", ct);
+        try
+        {
+            await SeedUsersAsync(sp);
+            await SeedProductsAsync(dbFactory, ct);
+        }
+        finally
+        {
+            await lockDb.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(727001)", CancellationToken.None);
+        }
+    }
+
+    private static async Task SeedUsersAsync(IServiceProvider sp)
+    {
+        var roles = sp.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in new[] { Roles.Editor, Roles.Admin })
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                Check(await roles.CreateAsync(new IdentityRole(role)));
+            }
+        }
+
+        var users = sp.GetRequiredService<UserManager<AppUser>>();
+        foreach (var (userName, displayName, role) in Users)
+        {
+            if (await users.FindByNameAsync(userName) is not null)
+            {
+                continue;
+            }
+
+            var user = new AppUser { UserName = userName, Email = $"{userName}@example.com", EmailConfirmed = true, DisplayName = displayName };
+            Check(await users.CreateAsync(user, DemoPassword));
+            Check(await users.AddToRoleAsync(user, role));
+        }
+    }
+
+    private static async Task SeedProductsAsync(IDbContextFactory<CollabDbContext> dbFactory, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Products.AnyAsync(ct))
+        {
+            return;
+        }
+
+        var n = 0;
+        foreach (var material in Materials)
+        {
+            foreach (var thing in Things)
+            {
+                n++;
+                db.Products.Add(new Product
+                {
+                    Sku = string.Create(CultureInfo.InvariantCulture, $"{material[..3].ToUpperInvariant()}-{thing[..3].ToUpperInvariant()}-{n:000}"),
+                    Name = $"{material} {thing.ToLowerInvariant()}",
+                    Description = $"A {thing.ToLowerInvariant()} made of {material.ToLowerInvariant()}.",
+                    Price = 5m + (n * 7.35m % 400m),
+                    Stock = n * 13 % 120,
+                    RequiresCheckout = n % 10 == 0,
+                    Version = 1,
+                    LastChangedBy = "Seed",
+                });
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Seeding failed: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using CollabEditor.Data;
+using CollabEditor.Data.LocalPostgres;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CollabEditor.Tests;
+
+/// <summary>
+/// The PostgreSQL server the tests use: the one named by COLLAB_TEST_POSTGRES (an admin connection
+/// string), or else a throwaway local cluster started with the app's own launcher and deleted when
+/// the test process exits. Each test class gets a fresh, migrated database cloned from a template.
+/// </summary>
+public static class TestPostgres
+{
+    public const string ServerVariable = "COLLAB_TEST_POSTGRES";
+    private static readonly SemaphoreSlim CreateLock = new(1, 1);
+    private static readonly string TemplateName = $"collab_template_{Environment.ProcessId}";
+    private static Task<string>? _admin;
+    private static LocalPostgresCluster? _cluster;
+    private static bool _templateReady;
+
+    /// <summary>The throwaway cluster, when the tests started one (null when using COLLAB_TEST_POSTGRES).</summary>
+    public static LocalPostgresCluster? Cluster => _cluster;
+
+    /// <summary>An admin connection string to the server's maintenance database.</summary>
+    public static Task<string> AdminConnectionStringAsync() => LazyInitializer.EnsureInitialized(ref _admin, StartAsync);
+
+    private static async Task<string> StartAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(ServerVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        _cluster = await LocalPostgresCluster.StartThrowawayAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster.StopAsync().GetAwaiter().GetResult();
+        return _cluster.ConnectionString("postgres");
+    }
+
+    /// <summary>Creates a fresh database with every migration applied and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix = "t")
+    {
+        var admin = await AdminConnectionStringAsync();
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 33)].ToLowerInvariant();
+        await CreateLock.WaitAsync();
+        try
+        {
+            if (!_templateReady)
+            {
+                await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {TemplateName} WITH (FORCE)");
+                await ExecuteAsync(admin, $"CREATE DATABASE {TemplateName}");
+                var templateCs = With(admin, TemplateName) + ";Pooling=false";
+                await using (var db = new CollabDbContext(new DbContextOptionsBuilder<CollabDbContext>().UseNpgsql(templateCs).Options))
+                {
+                    await db.Database.MigrateAsync();
+                }
+
+                _templateReady = true;
+            }
+
+            await ExecuteAsync(admin, $"CREATE DATABASE {name} TEMPLATE {TemplateName}");
+        }
+        finally
+        {
+            CreateLock.Release();
+        }
+
+        return With(admin, name);
+    }
+
+    /// <summary>The same server and credentials, another database.</summary>
+    public static string With(string connectionString, string database) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
