@@ -59,8 +59,36 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         StartCoreAsync(rootDirectory, throwaway: false, logger ?? NullLogger.Instance, binDirectory, cancellationToken);
 
     /// <summary>Starts a fresh cluster with fast, non-durable settings that is deleted when disposed.</summary>
-    public static Task<LocalPostgresCluster> StartThrowawayAsync(ILogger? logger = null, CancellationToken cancellationToken = default) =>
-        StartCoreAsync(Path.Combine(Path.GetTempPath(), $"collab-pg-{Guid.NewGuid():N}"), throwaway: true, logger ?? NullLogger.Instance, null, cancellationToken);
+    public static Task<LocalPostgresCluster> StartThrowawayAsync(ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        RemoveAbandonedThrowaways();
+        return StartCoreAsync(Path.Combine(Path.GetTempPath(), $"{ThrowawayPrefix}{Guid.NewGuid():N}"), throwaway: true, logger ?? NullLogger.Instance, null, cancellationToken);
+    }
+
+    private const string ThrowawayPrefix = "collab-pg-";
+
+    /// <summary>
+    /// A test process can be killed before its exit handler has deleted its cluster; clusters that
+    /// are no longer running and are over an hour old are removed by the next one.
+    /// </summary>
+    private static void RemoveAbandonedThrowaways()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), ThrowawayPrefix + "*"))
+        {
+            try
+            {
+                var stopped = !File.Exists(Path.Combine(dir, "data", "postmaster.pid"));
+                if (stopped && Directory.GetLastWriteTimeUtc(dir) < TimeProvider.System.GetUtcNow().UtcDateTime.AddHours(-1))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's or in use: leave it.
+            }
+        }
+    }
 
     private static async Task<LocalPostgresCluster> StartCoreAsync(string rootDirectory, bool throwaway, ILogger logger, string? binDirectory, CancellationToken ct)
     {
@@ -107,13 +135,23 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
 
         if (_throwaway)
         {
-            try
+            // The server's last processes can still be closing files for a moment after pg_ctl returns.
+            for (var attempt = 1; Directory.Exists(RootDirectory); attempt++)
             {
-                Directory.Delete(RootDirectory, recursive: true);
-            }
-            catch (IOException ex)
-            {
-                LogDeleteFailed(_logger, ex, RootDirectory);
+                try
+                {
+                    Directory.Delete(RootDirectory, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    if (attempt == 20)
+                    {
+                        LogDeleteFailed(_logger, ex, RootDirectory);
+                        break;
+                    }
+
+                    await Task.Delay(100);
+                }
             }
         }
     }

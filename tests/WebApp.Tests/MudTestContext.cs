@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Bunit;
+using CollabEditor.Data;
+using CollabEditor.Tests;
+using CollabEditor.WebApp.Account;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace CollabEditor.WebApp.Tests;
+
+/// <summary>
+/// The one shared bUnit setup: MudBlazor services with loose JS interop, a signed-in Alice, and the
+/// app's data services on a fresh PostgreSQL database.
+/// </summary>
+public abstract class MudTestContext : BunitContext, IAsyncLifetime
+{
+    protected MudTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton(TimeProvider.System);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("alice");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "alice-id"), new Claim(DisplayNameClaimsFactory.DisplayNameClaim, "Alice"));
+    }
+
+    protected string ConnectionString { get; private set; } = string.Empty;
+
+    public virtual async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
+        Services.AddCollabData(ConnectionString);
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+}
