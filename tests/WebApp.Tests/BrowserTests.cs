@@ -1,0 +1,87 @@
+using CollabEditor.Data.Products;
+using CollabEditor.Data.Seeding;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CollabEditor.WebApp.Tests;
+
+/// <summary>Two people in two browser contexts against the real app on a real port.</summary>
+public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>, IClassFixture<BrowserFixture>
+{
+    private static readonly float Timeout = 15_000;
+
+    private async Task<IPage> SignInAsync(string user)
+    {
+        var context = await browser.Browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(Timeout);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", DemoData.DemoPassword);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync("**/products");
+        return page;
+    }
+
+    private static ILocator Field(IPage page, string name) => page.Locator($"input[data-testid=field-{name}], [data-testid=field-{name}] input").First;
+
+    [Fact]
+    public async Task TwoUsersEditTheSameProduct_SecondSaveMergesWithMineForTheConflict()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 1))).Items[0];
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        await Assertions.Expect(alice.Locator("[data-testid=product-grid]")).ToContainTextAsync(product.Values.Sku);
+        await alice.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "products-list.png") });
+
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+
+        // Both edit: Alice the name and price, Bob the price and stock.
+        await Field(alice, "Name").FillAsync("Renamed by Alice");
+        await Field(alice, "Price").FillAsync("11.11");
+        await Field(bob, "Price").FillAsync("22.22");
+        await Field(bob, "Stock").FillAsync("77");
+
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 1}");
+
+        // Bob's save is stale: the conflict dialog opens, with Alice's name merged and the price to decide.
+        await bob.ClickAsync("[data-testid=save]");
+        var dialog = bob.Locator("[data-testid=conflict-title]");
+        await Assertions.Expect(dialog).ToContainTextAsync($"Alice saved version {product.Version + 1} while you were editing");
+        await Assertions.Expect(bob.Locator("[data-testid=merged-Name]")).ToHaveTextAsync("Renamed by Alice");
+        await Assertions.Expect(bob.Locator("[data-testid=merged-Stock]")).ToHaveTextAsync("77");
+        await bob.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "conflict-dialog.png") });
+
+        await bob.ClickAsync("[data-testid=choose-mine-Price]");
+        await bob.ClickAsync("[data-testid=save-merged]");
+        await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 2} · last changed by Bob");
+        await bob.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "after-merge.png") });
+
+        var saved = (await store.GetAsync(product.Id))!;
+        Assert.Equal(product.Version + 2, saved.Version);
+        Assert.Equal(product.Values with { Name = "Renamed by Alice", Price = 22.22m, Stock = 77 }, saved.Values);
+        Assert.Equal("Bob", saved.LastChangedBy);
+    }
+
+    [Fact]
+    public async Task EditPage_ShowsValidationMessagesOnTheFields()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", Descending: true, PageSize: 1))).Items[0];
+        var alice = await SignInAsync("alice");
+        await alice.GotoAsync($"/products/{product.Id}");
+
+        await Field(alice, "Price").FillAsync("-1");
+        await Field(alice, "Sku").FillAsync("bad sku!");
+        await alice.ClickAsync("[data-testid=save]");
+
+        await Assertions.Expect(alice.GetByText("Price must be 0 or more.")).ToBeVisibleAsync();
+        await Assertions.Expect(alice.GetByText("SKU may contain only letters, digits and dashes.")).ToBeVisibleAsync();
+        await alice.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "validation.png") });
+        Assert.Equal(product, await store.GetAsync(product.Id));
+    }
+}

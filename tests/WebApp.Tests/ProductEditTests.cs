@@ -1,0 +1,146 @@
+using Bunit;
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.Products;
+using CollabEditor.WebApp.Products;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace CollabEditor.WebApp.Tests;
+
+public sealed class ProductEditTests : MudTestContext
+{
+    private static readonly Actor Bob = new("bob-id", "Bob");
+    private ProductSnapshot _product = default!;
+
+    private ProductStore Store => Services.GetRequiredService<ProductStore>();
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var created = await Store.CreateAsync(new ProductValues("OAK-DES-001", "Oak desk", "A desk.", 100m, 10, false), Bob);
+        _product = Assert.IsType<SaveResult.Saved>(created).Current;
+    }
+
+    private IRenderedComponent<IComponent> RenderPage(int? id)
+    {
+        RenderFragment page = b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudDialogProvider>(1);
+            b.CloseComponent();
+            b.OpenComponent<ProductEdit>(2);
+            if (id is not null)
+            {
+                b.AddAttribute(3, nameof(ProductEdit.Id), id);
+            }
+
+            b.CloseComponent();
+        };
+        var cut = Render(page);
+        cut.WaitForElement("[data-testid=save]");
+        return cut;
+    }
+
+    [Fact]
+    public void EditPage_ShowsTheSavedValuesAndVersion()
+    {
+        var cut = RenderPage(_product.Id);
+        Assert.Equal("Oak desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Contains("Version 1 · last changed by Bob", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Save_WithInvalidValues_ShowsMessagesOnTheFields_AndSavesNothing()
+    {
+        var cut = RenderPage(_product.Id);
+
+        cut.Input("field-Name").Input("");
+        cut.Input("field-Price").Input("-3");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Contains("Name is required.", cut.Markup, StringComparison.Ordinal);
+            Assert.Contains("Price must be 0 or more.", cut.Markup, StringComparison.Ordinal);
+        });
+        Assert.Equal(_product, await Store.GetAsync(_product.Id));
+    }
+
+    [Fact]
+    public async Task Save_WithValidValues_SavesTheNextVersion()
+    {
+        var cut = RenderPage(_product.Id);
+        cut.Input("field-Stock").Input("42");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Version 2 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        var saved = await Store.GetAsync(_product.Id);
+        Assert.Equal(42, saved!.Values.Stock);
+        Assert.Equal(2, saved.Version);
+    }
+
+    [Fact]
+    public async Task Save_WhenVersionIsStale_OpensConflictDialog_AndKeepsTypedValues()
+    {
+        var cut = RenderPage(_product.Id);
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk", Stock = 3 }, Bob);
+
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Input("field-Price").Input("120");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2 while you were editing", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal("Name", cut.Find("tr.merge-conflict").GetAttribute("data-field"));
+        Assert.Equal("3", cut.Find("[data-testid=merged-Stock]").TextContent);
+        Assert.Equal("120.00", cut.Find("[data-testid=merged-Price]").TextContent);
+
+        cut.Find("[data-testid=keep-editing]").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("Bob's desk", (await Store.GetAsync(_product.Id))!.Values.Name);
+    }
+
+    [Fact]
+    public async Task Save_AfterResolvingTheConflict_SavesTheMergeAtTheNextVersion()
+    {
+        var cut = RenderPage(_product.Id);
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk", Stock = 3 }, Bob);
+
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Input("field-Price").Input("120");
+        cut.Find("form").Submit();
+        cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=save-merged]").HasAttribute("disabled")));
+        cut.Find("[data-testid=save-merged]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        var saved = (await Store.GetAsync(_product.Id))!;
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 120m, Stock = 3 }, saved.Values);
+    }
+
+    [Fact]
+    public async Task Save_WhenTheProductWasDeleted_OffersToRecreateIt()
+    {
+        var cut = RenderPage(_product.Id);
+        await Store.DeleteAsync(_product.Id, 1);
+
+        cut.Input("field-Name").Input("Still wanted");
+        cut.Find("form").Submit();
+        cut.WaitForElement("[data-testid=recreate]").Click();
+
+        await WaitUntilAsync(async () => (await Store.ListAsync(new ProductQuery(Search: "OAK-DES-001"))).Items.Any(p => p.Values.Name == "Still wanted"));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
