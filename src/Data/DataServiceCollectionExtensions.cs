@@ -47,6 +47,10 @@ public static class DataServiceCollectionExtensions
     {
         var factory = services.GetRequiredService<IDbContextFactory<CollabDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
+        // EF reads the history table before creating it and logs the failure as an error on a new
+        // database; creating it first (EF's own definition) keeps a first start free of alarming noise.
+        await db.Database.ExecuteSqlRawAsync(
+            """CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL PRIMARY KEY, "ProductVersion" character varying(32) NOT NULL)""", ct);
         await db.Database.MigrateAsync(ct);
     }
 

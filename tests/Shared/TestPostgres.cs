@@ -15,7 +15,7 @@ public static class TestPostgres
     public const string ServerVariable = "COLLAB_TEST_POSTGRES";
     private static readonly SemaphoreSlim CreateLock = new(1, 1);
     private static readonly string TemplateName = $"collab_template_{Environment.ProcessId}";
-    private static Task<string>? _admin;
+    private static readonly Lazy<Task<string>> Admin = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private static LocalPostgresCluster? _cluster;
     private static bool _templateReady;
 
@@ -23,7 +23,7 @@ public static class TestPostgres
     public static LocalPostgresCluster? Cluster => _cluster;
 
     /// <summary>An admin connection string to the server's maintenance database.</summary>
-    public static Task<string> AdminConnectionStringAsync() => LazyInitializer.EnsureInitialized(ref _admin, StartAsync);
+    public static Task<string> AdminConnectionStringAsync() => Admin.Value;
 
     private static async Task<string> StartAsync()
     {
@@ -33,10 +33,14 @@ public static class TestPostgres
             return configured;
         }
 
+        // Stopped by TestRunFramework when the assembly has run; the exit handler is a fallback.
         _cluster = await LocalPostgresCluster.StartThrowawayAsync();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => _cluster.StopAsync().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopCluster();
         return _cluster.ConnectionString("postgres");
     }
+
+    /// <summary>Stops and deletes the throwaway cluster, if one was started (off xunit's synchronization context).</summary>
+    public static void StopCluster() => Task.Run(() => _cluster?.StopAsync() ?? Task.CompletedTask).GetAwaiter().GetResult();
 
     /// <summary>Creates a fresh database with every migration applied and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string prefix = "t")

@@ -59,10 +59,36 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         StartCoreAsync(rootDirectory, throwaway: false, logger ?? NullLogger.Instance, binDirectory, cancellationToken);
 
     /// <summary>Starts a fresh cluster with fast, non-durable settings that is deleted when disposed.</summary>
-    public static Task<LocalPostgresCluster> StartThrowawayAsync(ILogger? logger = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalPostgresCluster> StartThrowawayAsync(ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         RemoveAbandonedThrowaways();
-        return StartCoreAsync(Path.Combine(Path.GetTempPath(), $"{ThrowawayPrefix}{Guid.NewGuid():N}"), throwaway: true, logger ?? NullLogger.Instance, null, cancellationToken);
+        var cluster = await StartCoreAsync(Path.Combine(Path.GetTempPath(), $"{ThrowawayPrefix}{Guid.NewGuid():N}"), throwaway: true, logger ?? NullLogger.Instance, null, cancellationToken);
+        cluster.StartWatchdog();
+        return cluster;
+    }
+
+    /// <summary>
+    /// A test host can be ended before its clean-up code finishes. A detached shell waits for this
+    /// process to go, however it goes, then stops the throwaway cluster and deletes it.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var stop = (_runAsUser is null ? string.Empty : $"runuser -u {_runAsUser} -- ") +
+            $"{Quote(Path.Combine(_binDirectory, "pg_ctl"))} stop -D {Quote(DataDirectory)} -m immediate -w";
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId}; do sleep 1; done; {stop}; rm -rf {Quote(RootDirectory)}";
+        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, WorkingDirectory = "/" };
+        foreach (var arg in new[] { "sh", "-c", script })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var watchdog = Process.Start(info);
     }
 
     private const string ThrowawayPrefix = "collab-pg-";

@@ -1,0 +1,1 @@
+[assembly: Xunit.TestFramework("CollabEditor.Tests.TestRunFramework", "CollabEditor.Data.Tests")]
