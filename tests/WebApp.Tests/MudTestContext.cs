@@ -23,6 +23,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         var auth = AddAuthorization();
         auth.SetAuthorized("alice");
+        auth.SetRoles(Core.Users.Roles.Editor);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "alice-id"), new Claim(DisplayNameClaimsFactory.DisplayNameClaim, "Alice"));
     }
 

@@ -123,6 +123,29 @@ public sealed class ProductEditTests : MudTestContext
     }
 
     [Fact]
+    public async Task SaveMerged_WhenSomeoneSavedAgainMeanwhile_OpensTheDialogAgainOnTheNewVersion()
+    {
+        var cut = RenderPage(_product.Id);
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk" }, Bob);
+
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Find("form").Submit();
+        cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
+        // Bob saves again while the dialog is open: the merged save is stale too.
+        await Store.UpdateAsync(_product.Id, 2, _product.Values with { Name = "Bob's desk", Stock = 1 }, Bob);
+        cut.Find("[data-testid=save-merged]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3 while you were editing", cut.Markup, StringComparison.Ordinal));
+        // Against version 2 the name is now only mine; the stock change is only theirs.
+        Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
+        Assert.Equal("1", cut.Find("[data-testid=merged-Stock]").TextContent);
+        cut.Find("[data-testid=save-merged]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Version 4 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Stock = 1 }, (await Store.GetAsync(_product.Id))!.Values);
+    }
+
+    [Fact]
     public async Task Save_WhenTheProductWasDeleted_OffersToRecreateIt()
     {
         var cut = RenderPage(_product.Id);

@@ -5,4 +5,7 @@ public static class Roles
 {
     public const string Editor = "Editor";
     public const string Admin = "Admin";
+
+    /// <summary>For [Authorize(Roles = ...)]: anyone who may edit records.</summary>
+    public const string EditorOrAdmin = Editor + "," + Admin;
 }
