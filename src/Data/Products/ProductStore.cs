@@ -59,12 +59,10 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
     /// <summary>Inserts a product at version 1.</summary>
     public async Task<SaveResult> CreateAsync(ProductValues values, Actor actor, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(actor);
-        var v = values.Normalized();
-        if (ProductRules.Validate(v) is { Count: > 0 } errors)
+        if (Prepare(values, out var v) is { } invalid)
         {
-            return new SaveResult.Invalid(errors);
+            return invalid;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -89,12 +87,10 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
     /// </summary>
     public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(actor);
-        var v = values.Normalized();
-        if (ProductRules.Validate(v) is { Count: > 0 } errors)
+        if (Prepare(values, out var v) is { } invalid)
         {
-            return new SaveResult.Invalid(errors);
+            return invalid;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -137,6 +133,14 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
 
         var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
         return current is null ? new DeleteResult.NotFound() : new DeleteResult.Conflict(current.ToSnapshot());
+    }
+
+    /// <summary>Normalizes the values; returns the broken rules, or null when they may be written.</summary>
+    private static SaveResult.Invalid? Prepare(ProductValues values, out ProductValues normalized)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        normalized = values.Normalized();
+        return ProductRules.Validate(normalized) is { Count: > 0 } errors ? new SaveResult.Invalid(errors) : null;
     }
 
     private static SaveResult.Invalid DuplicateSku(ProductValues v) =>
