@@ -1,15 +1,22 @@
 using CollabEditor.Core.Products;
+using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
 using CollabEditor.Data.Users;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace CollabEditor.Data;
 
 /// <summary>The application's database: Identity's tables and the editable records.</summary>
-public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) : IdentityDbContext<AppUser>(options)
+public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
+
+    /// <summary>The data-protection key ring, shared by every instance (sign-in cookies, antiforgery).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -40,6 +47,18 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
             p.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
             p.HasIndex(x => x.Name).HasDatabaseName("ix_products_name");
+        });
+
+        builder.Entity<PresenceEntry>(p =>
+        {
+            p.ToTable("presence");
+            p.HasKey(x => x.Id);
+            p.Property(x => x.Id).HasColumnName("id");
+            p.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100).IsRequired();
+            p.Property(x => x.UserId).HasColumnName("user_id").HasMaxLength(450).IsRequired();
+            p.Property(x => x.DisplayName).HasColumnName("display_name").HasMaxLength(100).IsRequired();
+            p.Property(x => x.SeenAt).HasColumnName("seen_at").HasDefaultValueSql("now()");
+            p.HasIndex(x => x.ResourceKey).HasDatabaseName("ix_presence_resource_key");
         });
     }
 }

@@ -1,8 +1,12 @@
+using CollabEditor.Core.Changes;
+using CollabEditor.Data.Changes;
 using CollabEditor.Data.LocalPostgres;
+using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +22,24 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddCollabData(this IServiceCollection services, string connectionString)
     {
         services.AddDbContextFactory<CollabDbContext>(o => o.UseNpgsql(connectionString));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new CollabConnection(connectionString));
         services.AddSingleton<ProductStore>();
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<PresenceStore>();
+        services.AddOptions<PresenceOptions>().BindConfiguration("Presence").ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
+    /// <summary>
+    /// The background work of an app instance: the LISTEN connection feeding the change feed, and the
+    /// presence sweeper.
+    /// </summary>
+    public static IServiceCollection AddCollabLiveChanges(this IServiceCollection services)
+    {
+        services.AddSingleton<ChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
+        services.AddHostedService<PresenceSweeper>();
         return services;
     }
 

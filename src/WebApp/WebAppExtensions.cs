@@ -1,6 +1,12 @@
 using CollabEditor.Data;
 using CollabEditor.Data.Users;
 using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Changes;
+using CollabEditor.WebApp.Presence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
 using CollabEditor.WebApp.Components;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -17,8 +23,16 @@ public static class WebAppExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddSignalR();
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
+        services.AddCollabLiveChanges();
+        services.AddHostedService<HubBroadcaster>();
+        services.AddScoped<CircuitPresence>();
+        services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
+
+        // One key ring in the database: a cookie issued by one instance is read by every other.
+        services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();
 
         services.AddCascadingAuthenticationState();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
@@ -28,6 +42,9 @@ public static class WebAppExtensions
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/login";
             o.SlidingExpiration = true;
+            // Programs (the hub, later the API) get 401/403, not a redirect to a page.
+            o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
         });
         services.AddIdentityCore<AppUser>(o =>
             {
@@ -63,6 +80,21 @@ public static class WebAppExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapHub<ChangesHub>(ChangesHub.Path);
         return app;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/hubs") || context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 }

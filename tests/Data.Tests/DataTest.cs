@@ -3,6 +3,7 @@ using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
 using CollabEditor.Tests;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEditor.Data.Tests;
@@ -27,6 +28,7 @@ public abstract class DataTest : IAsyncLifetime
         ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddCollabData(ConnectionString);
         ConfigureServices(services);
         _services = services.BuildServiceProvider();

@@ -44,7 +44,7 @@ public sealed class ProductStoreTests : DataTest
     public async Task Update_WhenRowWasDeleted_ReportsDeleted()
     {
         var p = await CreateAsync();
-        Assert.IsType<DeleteResult.Removed>(await Store.DeleteAsync(p.Id, 1));
+        Assert.IsType<DeleteResult.Removed>(await Store.DeleteAsync(p.Id, 1, Alice));
         Assert.IsType<SaveResult.Deleted>(await Store.UpdateAsync(p.Id, 1, p.Values, Alice));
         Assert.Null(await Store.GetAsync(p.Id));
     }
@@ -78,12 +78,12 @@ public sealed class ProductStoreTests : DataTest
         var p = await CreateAsync();
         await Store.UpdateAsync(p.Id, 1, p.Values with { Stock = 1 }, Bob);
 
-        var stale = Assert.IsType<DeleteResult.Conflict>(await Store.DeleteAsync(p.Id, 1));
+        var stale = Assert.IsType<DeleteResult.Conflict>(await Store.DeleteAsync(p.Id, 1, Alice));
         Assert.Equal(2, stale.Theirs.Version);
         Assert.NotNull(await Store.GetAsync(p.Id));
 
-        Assert.IsType<DeleteResult.Removed>(await Store.DeleteAsync(p.Id, 2));
-        Assert.IsType<DeleteResult.NotFound>(await Store.DeleteAsync(p.Id, 2));
+        Assert.IsType<DeleteResult.Removed>(await Store.DeleteAsync(p.Id, 2, Alice));
+        Assert.IsType<DeleteResult.NotFound>(await Store.DeleteAsync(p.Id, 2, Alice));
     }
 
     [Fact]

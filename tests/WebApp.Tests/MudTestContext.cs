@@ -3,6 +3,8 @@ using Bunit;
 using CollabEditor.Data;
 using CollabEditor.Tests;
 using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Presence;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
@@ -32,7 +34,9 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         Services.AddCollabData(ConnectionString);
+        Services.AddScoped<CircuitPresence>();
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -149,7 +149,7 @@ public sealed class ProductEditTests : MudTestContext
     public async Task Save_WhenTheProductWasDeleted_OffersToRecreateIt()
     {
         var cut = RenderPage(_product.Id);
-        await Store.DeleteAsync(_product.Id, 1);
+        await Store.DeleteAsync(_product.Id, 1, Bob);
 
         cut.Input("field-Name").Input("Still wanted");
         cut.Find("form").Submit();

@@ -122,13 +122,20 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
     }
 
     /// <summary>Deletes the product if it is still at <paramref name="expectedVersion"/>.</summary>
-    public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, CancellationToken ct = default)
+    public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var deleted = await db.Database.ExecuteSqlAsync($"DELETE FROM products WHERE id = {id} AND version = {expectedVersion}", ct);
-        if (deleted == 1)
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            return new DeleteResult.Removed();
+            // A deleted row cannot say who deleted it; the change trigger reads this transaction-local setting.
+            await db.Database.ExecuteSqlAsync($"SELECT set_config('collab.actor', {actor.DisplayName}, true)", ct);
+            var deleted = await db.Database.ExecuteSqlAsync($"DELETE FROM products WHERE id = {id} AND version = {expectedVersion}", ct);
+            await tx.CommitAsync(ct);
+            if (deleted == 1)
+            {
+                return new DeleteResult.Removed();
+            }
         }
 
         var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);

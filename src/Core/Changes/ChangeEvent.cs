@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace CollabEditor.Core.Changes;
+
+/// <summary>What happened to a resource.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChangeKind>))]
+public enum ChangeKind
+{
+    /// <summary>A record was inserted (version 1).</summary>
+    Created,
+    /// <summary>A record was saved at a new version.</summary>
+    Saved,
+    /// <summary>A record was deleted.</summary>
+    Deleted,
+    /// <summary>Who has the resource open changed.</summary>
+    Presence,
+    /// <summary>Events may have been missed (the listener reconnected): reload everything shown.</summary>
+    Resync,
+}
+
+/// <summary>
+/// A committed change, as announced by PostgreSQL NOTIFY in the writing transaction. Small on
+/// purpose (DESIGN.md "Live changes"): readers fetch data, not payloads.
+/// </summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Key">The resource key, e.g. <c>product/12</c>; empty for <see cref="ChangeKind.Resync"/>.</param>
+/// <param name="Version">The new version (0 when not applicable).</param>
+/// <param name="Actor">The display name of who did it, when known.</param>
+public sealed record ChangeEvent(ChangeKind Kind, string Key, long Version, string? Actor)
+{
+    /// <summary>The event every subscriber gets after the listener reconnects.</summary>
+    public static ChangeEvent Resync { get; } = new(ChangeKind.Resync, string.Empty, 0, null);
+
+    /// <summary>The collection the resource belongs to (<c>product/12</c> → <c>products</c>).</summary>
+    [JsonIgnore]
+    public string Collection => ResourceKey.TryParse(Key, out var kind, out _) ? ResourceKey.CollectionOf(kind) : string.Empty;
+}

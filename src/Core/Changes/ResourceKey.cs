@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace CollabEditor.Core.Changes;
+
+/// <summary>Resource keys (<c>product/{id}</c>) and collection names (<c>products</c>).</summary>
+public static class ResourceKey
+{
+    public const string Product = "product";
+
+    /// <summary>The kinds of resource that exist, each with its collection name.</summary>
+    public static IReadOnlyDictionary<string, string> Collections { get; } = new Dictionary<string, string>
+    {
+        [Product] = "products",
+    };
+
+    public static string ForProduct(int id) => string.Create(CultureInfo.InvariantCulture, $"{Product}/{id}");
+
+    public static string CollectionOf(string kind) => Collections[kind];
+
+    /// <summary>Parses <c>kind/positive-id</c> for a known kind.</summary>
+    public static bool TryParse(string? key, out string kind, out int id)
+    {
+        kind = string.Empty;
+        id = 0;
+        var slash = key?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (key is null || slash <= 0)
+        {
+            return false;
+        }
+
+        kind = key[..slash];
+        return Collections.ContainsKey(kind)
+            && int.TryParse(key.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out id)
+            && id > 0;
+    }
+
+    /// <summary>True for a known collection name.</summary>
+    public static bool IsCollection(string? name) => name is not null && Collections.Values.Contains(name);
+}

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.Presence;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+
+namespace CollabEditor.WebApp.Presence;
+
+/// <summary>
+/// The presence of the pages open in one circuit (one browser tab). While the tab's connection is
+/// down — closed tab, lost network — its pages are removed at once instead of lingering for the
+/// circuit's retention period; they come back when it reconnects.
+/// </summary>
+public sealed class CircuitPresence(PresenceStore store) : CircuitHandler
+{
+    private readonly ConcurrentDictionary<Guid, (string Key, Actor Actor)> _pages = new();
+
+    /// <summary>False while the browser is disconnected.</summary>
+    public bool IsConnected { get; private set; } = true;
+
+    /// <summary>Says the page <paramref name="id"/> is (still) open on <paramref name="key"/>.</summary>
+    public async Task HeartbeatAsync(Guid id, string key, Actor actor, CancellationToken ct = default)
+    {
+        _pages[id] = (key, actor);
+        if (IsConnected)
+        {
+            await store.HeartbeatAsync(id, key, actor, ct);
+        }
+    }
+
+    /// <summary>The page closed.</summary>
+    public Task LeaveAsync(Guid id)
+    {
+        _pages.TryRemove(id, out _);
+        return store.LeaveAsync([id]);
+    }
+
+    public override async Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        IsConnected = false;
+        await store.LeaveAsync(_pages.Keys, cancellationToken);
+    }
+
+    public override async Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        IsConnected = true;
+        foreach (var (id, page) in _pages)
+        {
+            await store.HeartbeatAsync(id, page.Key, page.Actor, cancellationToken);
+        }
+    }
+
+    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken) =>
+        store.LeaveAsync(_pages.Keys, cancellationToken);
+}
