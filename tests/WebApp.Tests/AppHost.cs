@@ -10,6 +10,13 @@ namespace CollabEditor.WebApp.Tests;
 /// <summary>The real app on a real Kestrel port, on its own fresh database, seeded with the demo data.</summary>
 public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    public AppHost()
+    {
+    }
+
+    /// <summary>An instance on an existing database (a second instance of the same app).</summary>
+    internal AppHost(string database) => ConnectionString = database;
+
     public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>The app's address, e.g. http://127.0.0.1:41234.</summary>
@@ -17,7 +24,11 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync("web");
+        if (ConnectionString.Length == 0)
+        {
+            ConnectionString = await TestPostgres.CreateDatabaseAsync("web");
+        }
+
         UseKestrel(0);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -2,6 +2,13 @@ using Microsoft.Playwright;
 
 namespace CollabEditor.WebApp.Tests;
 
+/// <summary>Browser tests share one Chromium and run one class at a time: each drives real app instances and a browser on two cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserGroup : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
+
 /// <summary>
 /// The system Chromium driven by Playwright (which cannot download its own browsers here).
 /// COLLAB_CHROMIUM overrides the path.
@@ -33,6 +40,27 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
     }
+
+    /// <summary>A new browser context (one person) signed in as <paramref name="user"/> on the app at <paramref name="baseAddress"/>.</summary>
+    public async Task<IPage> SignInAsync(Uri baseAddress, string user)
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", CollabEditor.Data.Seeding.DemoData.DemoPassword);
+        await page.ClickAsync("[data-testid=sign-in]");
+        await page.WaitForURLAsync("**/products");
+        return page;
+    }
+
+    /// <summary>Saves a screenshot for a person to look at.</summary>
+    public static Task ShotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
+
+    /// <summary>A MudBlazor field by its data-testid (on the input itself or on its wrapper).</summary>
+    public static ILocator Field(IPage page, string name) => page.Locator($"input[data-testid=field-{name}], [data-testid=field-{name}] input").First;
 
     public async Task DisposeAsync()
     {

@@ -1,29 +1,16 @@
 using CollabEditor.Data.Products;
-using CollabEditor.Data.Seeding;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CollabEditor.WebApp.Tests;
 
 /// <summary>Two people in two browser contexts against the real app on a real port.</summary>
-public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>, IClassFixture<BrowserFixture>
+[Collection(BrowserGroup.Name)]
+public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>
 {
-    private static readonly float Timeout = 15_000;
+    private Task<IPage> SignInAsync(string user) => browser.SignInAsync(host.BaseAddress, user);
 
-    private async Task<IPage> SignInAsync(string user)
-    {
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(Timeout);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/account/login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", DemoData.DemoPassword);
-        await page.ClickAsync("[data-testid=sign-in]");
-        await page.WaitForURLAsync("**/products");
-        return page;
-    }
-
-    private static ILocator Field(IPage page, string name) => page.Locator($"input[data-testid=field-{name}], [data-testid=field-{name}] input").First;
+    private static ILocator Field(IPage page, string name) => BrowserFixture.Field(page, name);
 
     [Fact]
     public async Task TwoUsersEditTheSameProduct_SecondSaveMergesWithMineForTheConflict()
@@ -61,6 +48,10 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 2} · last changed by Bob");
         await bob.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "after-merge.png") });
 
+        // Alice's page, meanwhile, heard about Bob's save without a reload.
+        await Assertions.Expect(alice.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Bob saved version {product.Version + 2} (changed: Price, Stock)");
+        await Assertions.Expect(Field(alice, "Stock")).ToHaveValueAsync("77");
+
         var saved = (await store.GetAsync(product.Id))!;
         Assert.Equal(product.Version + 2, saved.Version);
         Assert.Equal(product.Values with { Name = "Renamed by Alice", Price = 22.22m, Stock = 77 }, saved.Values);
@@ -83,5 +74,34 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         await Assertions.Expect(alice.GetByText("SKU may contain only letters, digits and dashes.")).ToBeVisibleAsync();
         await alice.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "validation.png") });
         Assert.Equal(product, await store.GetAsync(product.Id));
+    }
+
+    [Fact]
+    public async Task WhenOneUserSaves_TheOthersListAndOpenEditPageUpdateWithoutReload()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 3))).Items[2];
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        var bobsEdit = await bob.Context.NewPageAsync();
+        await bobsEdit.GotoAsync($"/products/{product.Id}");
+        await Assertions.Expect(Field(bobsEdit, "Name")).ToHaveValueAsync(product.Values.Name);
+        await Assertions.Expect(bob.Locator("[data-testid=product-grid]")).ToContainTextAsync(product.Values.Name);
+
+        await alice.GotoAsync($"/products/{product.Id}");
+        await Assertions.Expect(alice.Locator("[data-testid=presence]")).ToContainTextAsync("Bob");
+        await Assertions.Expect(bobsEdit.Locator("[data-testid=presence]")).ToContainTextAsync("Alice");
+        await Field(alice, "Name").FillAsync("Live from Alice");
+        await alice.ClickAsync("[data-testid=save]");
+
+        await Assertions.Expect(bob.Locator("[data-testid=product-grid]")).ToContainTextAsync("Live from Alice");
+        await Assertions.Expect(bobsEdit.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {product.Version + 1} (changed: Name)");
+        await Assertions.Expect(Field(bobsEdit, "Name")).ToHaveValueAsync("Live from Alice");
+        await BrowserFixture.ShotAsync(bobsEdit, "live-banner");
+
+        // Alice leaves: Bob's page stops listing her.
+        await alice.GotoAsync("/products");
+        await Assertions.Expect(bobsEdit.Locator("[data-testid=presence]")).ToHaveCountAsync(0);
     }
 }

@@ -54,12 +54,11 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
             })
             .Build();
 
-        var connectedBefore = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await reconnect.ExecuteAsync(async ct => await ListenAsync(connectedBefore, ct), stoppingToken);
+                await reconnect.ExecuteAsync(async ct => await ListenAsync(ct), stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -69,13 +68,11 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
             {
                 IsListening = false;
             }
-
-            connectedBefore = true;
         }
     }
 
     /// <summary>Opens, listens, and waits for notifications until the connection breaks.</summary>
-    private async Task ListenAsync(bool isReconnect, CancellationToken ct)
+    private async Task ListenAsync(CancellationToken ct)
     {
         var builder = new NpgsqlConnectionStringBuilder(connection.ConnectionString)
         {
@@ -94,7 +91,7 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
 
         _current = conn;
         IsListening = true;
-        if (isReconnect)
+        if (_firstListen.Task.IsCompleted)
         {
             Reconnects++;
             LogReconnected(logger);
