@@ -1,0 +1,24 @@
+using System.Globalization;
+
+namespace CollabEditor.Benchmarks;
+
+/// <summary>
+/// Benchmarks print figures; they are not tests. Run in Release:
+/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds]</c>.
+/// </summary>
+internal static class BenchmarkMain
+{
+    public static async Task<int> Main(string[] args)
+    {
+        int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+        switch (args.FirstOrDefault() ?? "live-latency")
+        {
+            case "live-latency":
+                await LiveLatency.RunAsync(connections: Arg(1, 1000), savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)));
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency");
+                return 1;
+        }
+    }
+}
