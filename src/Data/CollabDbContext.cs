@@ -1,4 +1,6 @@
+using CollabEditor.Core.Leases;
 using CollabEditor.Core.Products;
+using CollabEditor.Data.Leases;
 using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
 using CollabEditor.Data.Users;
@@ -14,6 +16,10 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
     public DbSet<Product> Products => Set<Product>();
 
     public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
+
+    public DbSet<LeaseRow> Leases => Set<LeaseRow>();
+
+    public DbSet<LeaseAuditEntry> LeaseAudit => Set<LeaseAuditEntry>();
 
     /// <summary>The data-protection key ring, shared by every instance (sign-in cookies, antiforgery).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -59,6 +65,40 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.DisplayName).HasColumnName("display_name").HasMaxLength(100).IsRequired();
             p.Property(x => x.SeenAt).HasColumnName("seen_at").HasDefaultValueSql("now()");
             p.HasIndex(x => x.ResourceKey).HasDatabaseName("ix_presence_resource_key");
+        });
+
+        builder.HasSequence<long>("lease_fencing");
+        builder.Entity<LeaseRow>(l =>
+        {
+            l.ToTable("leases");
+            l.HasKey(x => x.ResourceKey);
+            l.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100);
+            l.Property(x => x.HolderUserId).HasColumnName("holder_user_id").HasMaxLength(450).IsRequired();
+            l.Property(x => x.HolderName).HasColumnName("holder_name").HasMaxLength(100).IsRequired();
+            l.Property(x => x.HolderSession).HasColumnName("holder_session").HasMaxLength(100).IsRequired();
+            l.Property(x => x.Token).HasColumnName("token");
+            l.Property(x => x.Fencing).HasColumnName("fencing");
+            l.Property(x => x.AcquiredAt).HasColumnName("acquired_at");
+            l.Property(x => x.RenewedAt).HasColumnName("renewed_at");
+            l.Property(x => x.ExpiresAt).HasColumnName("expires_at");
+            l.HasIndex(x => x.ExpiresAt).HasDatabaseName("ix_leases_expires_at");
+        });
+
+        builder.Entity<LeaseAuditEntry>(a =>
+        {
+            a.ToTable("lease_audit");
+            a.HasKey(x => x.Id);
+            a.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            a.Property(x => x.At).HasColumnName("at").HasDefaultValueSql("now()");
+            a.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100).IsRequired();
+            a.Property(x => x.Action).HasColumnName("action").HasMaxLength(30).IsRequired();
+            a.Property(x => x.UserId).HasColumnName("user_id").HasMaxLength(450);
+            a.Property(x => x.UserName).HasColumnName("user_name").HasMaxLength(100).IsRequired();
+            a.Property(x => x.HolderName).HasColumnName("holder_name").HasMaxLength(100).IsRequired();
+            a.Property(x => x.Fencing).HasColumnName("fencing");
+            a.Property(x => x.Reason).HasColumnName("reason").HasMaxLength(LeaseOptions.ReasonMaxLength);
+            a.HasIndex(x => new { x.ResourceKey, x.At }).HasDatabaseName("ix_lease_audit_resource_at");
+            a.HasIndex(x => x.At).HasDatabaseName("ix_lease_audit_at");
         });
     }
 }

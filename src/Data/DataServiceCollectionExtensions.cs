@@ -1,5 +1,7 @@
 using CollabEditor.Core.Changes;
 using CollabEditor.Data.Changes;
+using CollabEditor.Core.Leases;
+using CollabEditor.Data.Leases;
 using CollabEditor.Data.LocalPostgres;
 using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
@@ -9,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace CollabEditor.Data;
 
@@ -21,12 +24,16 @@ public static class DataServiceCollectionExtensions
     /// <summary>Registers the DbContext factory and the stores for <paramref name="connectionString"/>.</summary>
     public static IServiceCollection AddCollabData(this IServiceCollection services, string connectionString)
     {
-        services.AddDbContextFactory<CollabDbContext>(o => o.UseNpgsql(connectionString));
+        // One pool for EF Core and for the hand-written statements (leases).
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddDbContextFactory<CollabDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new CollabConnection(connectionString));
         services.AddSingleton<ProductStore>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<PresenceStore>();
+        services.AddSingleton<LeaseStore>();
+        services.AddOptions<LeaseOptions>().BindConfiguration("Leases").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration("Presence").ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
@@ -40,6 +47,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<PresenceSweeper>();
+        services.AddHostedService<LeaseSweeper>();
         return services;
     }
 

@@ -16,6 +16,18 @@ public enum ChangeKind
     Presence,
     /// <summary>Events may have been missed (the listener reconnected): reload everything shown.</summary>
     Resync,
+    /// <summary>A lease (check-out) was granted; Version is its fencing number, Actor its holder.</summary>
+    LeaseGranted,
+    /// <summary>A lease was renewed.</summary>
+    LeaseRenewed,
+    /// <summary>The holder checked the resource in.</summary>
+    LeaseReleased,
+    /// <summary>A lease ran out without renewal.</summary>
+    LeaseExpired,
+    /// <summary>An administrator took the lease away; Actor is the administrator.</summary>
+    LeaseForceReleased,
+    /// <summary>Someone asks the holder to check in; Actor is who asks.</summary>
+    ReleaseRequested,
 }
 
 /// <summary>

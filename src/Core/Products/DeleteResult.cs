@@ -13,6 +13,9 @@ public abstract record DeleteResult
     /// <summary>Someone else changed it since it was loaded; nothing was deleted.</summary>
     public sealed record Conflict(ProductSnapshot Theirs) : DeleteResult;
 
+    /// <summary>Someone else has it checked out (or it requires check-out); nothing was deleted.</summary>
+    public sealed record Locked(string Message) : DeleteResult;
+
     /// <summary>It was already gone.</summary>
     public sealed record NotFound : DeleteResult;
 }

@@ -1,3 +1,4 @@
+using CollabEditor.Core.Leases;
 using CollabEditor.Core.Validation;
 
 namespace CollabEditor.Core.Products;
@@ -17,6 +18,18 @@ public abstract record SaveResult
 
     /// <summary>The record no longer exists. Nothing was written.</summary>
     public sealed record Deleted : SaveResult;
+
+    /// <summary>Someone else has it checked out. Nothing was written.</summary>
+    public sealed record Locked(LeaseHolder Holder) : SaveResult
+    {
+        public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
+    }
+
+    /// <summary>The product requires check-out and the caller holds no live lease. Nothing was written.</summary>
+    public sealed record CheckoutRequired : SaveResult
+    {
+        public static string Message => "This product requires check-out: check it out before saving.";
+    }
 
     /// <summary>The values break a rule. Nothing was written.</summary>
     public sealed record Invalid(IReadOnlyList<FieldError> Errors) : SaveResult;

@@ -1,6 +1,8 @@
+using CollabEditor.Core.Changes;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
+using CollabEditor.Data.Leases;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -11,7 +13,7 @@ namespace CollabEditor.Data.Products;
 /// same statement as the data (DESIGN.md "Optimistic saves"); a zero-row result is a conflict or a
 /// deletion, never a silent retry.
 /// </summary>
-public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
+public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, LeaseStore leases)
 {
     /// <summary>The committed product, or null when there is none.</summary>
     public async Task<ProductSnapshot?> GetAsync(int id, CancellationToken ct = default)
@@ -85,7 +87,13 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
     /// Writes <paramref name="values"/> if the product is still at <paramref name="expectedVersion"/>,
     /// bumping the version in the same UPDATE.
     /// </summary>
-    public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, CancellationToken ct = default)
+    /// <remarks>
+    /// Fenced (DESIGN.md "Leases"): while anyone holds a live lease on the product, only a caller
+    /// presenting its <paramref name="leaseToken"/> may write, and a product that requires check-out
+    /// cannot be written without one. The lease row is share-locked by the same statement, so a
+    /// release or takeover cannot slip between the check and the write.
+    /// </remarks>
+    public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (Prepare(values, out var v) is { } invalid)
@@ -97,13 +105,20 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
         List<Product> rows;
         try
         {
+            var key = ResourceKey.ForProduct(id);
+            var token = leaseToken ?? Guid.Empty;
             rows = await db.Products.FromSql($"""
+                WITH lease AS (
+                    SELECT token FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
+                )
                 UPDATE products
                    SET sku = {v.Sku}, name = {v.Name}, description = {v.Description}, price = {v.Price},
                        stock = {v.Stock}, requires_checkout = {v.RequiresCheckout},
                        version = version + 1,
                        last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
                  WHERE id = {id} AND version = {expectedVersion}
+                   AND CASE WHEN EXISTS (SELECT 1 FROM lease) THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                            ELSE NOT (requires_checkout OR {v.RequiresCheckout}) END
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
         }
@@ -117,12 +132,29 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
             return new SaveResult.Saved(rows[0].ToSnapshot());
         }
 
+        // Nothing written: say why. A stale version is a conflict whoever holds the lease.
         var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        return current is null ? new SaveResult.Deleted() : new SaveResult.Conflict(current.ToSnapshot());
+        if (current is null)
+        {
+            return new SaveResult.Deleted();
+        }
+
+        if (current.Version != expectedVersion)
+        {
+            return new SaveResult.Conflict(current.ToSnapshot());
+        }
+
+        return await leases.GetAsync(ResourceKey.ForProduct(id), ct) switch
+        {
+            { } holder => new SaveResult.Locked(holder),
+            null when current.RequiresCheckout || v.RequiresCheckout => new SaveResult.CheckoutRequired(),
+            // The lease ended between the write and this look: the caller may simply try again.
+            null => new SaveResult.Conflict(current.ToSnapshot()),
+        };
     }
 
     /// <summary>Deletes the product if it is still at <paramref name="expectedVersion"/>.</summary>
-    public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, Actor actor, CancellationToken ct = default)
+    public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -130,7 +162,17 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
         {
             // A deleted row cannot say who deleted it; the change trigger reads this transaction-local setting.
             await db.Database.ExecuteSqlAsync($"SELECT set_config('collab.actor', {actor.DisplayName}, true)", ct);
-            var deleted = await db.Database.ExecuteSqlAsync($"DELETE FROM products WHERE id = {id} AND version = {expectedVersion}", ct);
+            var key = ResourceKey.ForProduct(id);
+            var token = leaseToken ?? Guid.Empty;
+            var deleted = await db.Database.ExecuteSqlAsync($"""
+                WITH lease AS (
+                    SELECT token FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
+                )
+                DELETE FROM products
+                 WHERE id = {id} AND version = {expectedVersion}
+                   AND CASE WHEN EXISTS (SELECT 1 FROM lease) THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                            ELSE NOT requires_checkout END
+                """, ct);
             await tx.CommitAsync(ct);
             if (deleted == 1)
             {
@@ -139,7 +181,19 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory)
         }
 
         var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
-        return current is null ? new DeleteResult.NotFound() : new DeleteResult.Conflict(current.ToSnapshot());
+        if (current is null)
+        {
+            return new DeleteResult.NotFound();
+        }
+
+        if (current.Version != expectedVersion)
+        {
+            return new DeleteResult.Conflict(current.ToSnapshot());
+        }
+
+        return await leases.GetAsync(ResourceKey.ForProduct(id), ct) is { } holder
+            ? new DeleteResult.Locked($"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.")
+            : new DeleteResult.Locked(SaveResult.CheckoutRequired.Message);
     }
 
     /// <summary>Normalizes the values; returns the broken rules, or null when they may be written.</summary>

@@ -1,0 +1,64 @@
+namespace CollabEditor.Core.Leases;
+
+/// <summary>
+/// A live lease (check-out) on a resource. <see cref="Remaining"/> is computed by the database
+/// clock at read time; the app never compares its own clock with <see cref="ExpiresAt"/>.
+/// </summary>
+public sealed record Lease(
+    string Key,
+    string HolderUserId,
+    string HolderName,
+    string HolderSession,
+    Guid Token,
+    long Fencing,
+    DateTimeOffset AcquiredAt,
+    DateTimeOffset RenewedAt,
+    DateTimeOffset ExpiresAt,
+    TimeSpan Remaining);
+
+/// <summary>Who holds a resource, as others may see it (no token).</summary>
+public sealed record LeaseHolder(string Key, string HolderUserId, string HolderName, string HolderSession, long Fencing, DateTimeOffset AcquiredAt, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt, TimeSpan Remaining)
+{
+    public static LeaseHolder From(Lease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return new(lease.Key, lease.HolderUserId, lease.HolderName, lease.HolderSession, lease.Fencing, lease.AcquiredAt, lease.RenewedAt, lease.ExpiresAt, lease.Remaining);
+    }
+}
+
+/// <summary>The outcome of an acquire.</summary>
+public abstract record AcquireResult
+{
+    private AcquireResult()
+    {
+    }
+
+    /// <summary>The caller holds the lease now.</summary>
+    public sealed record Granted(Lease Lease) : AcquireResult;
+
+    /// <summary>Someone else holds a live lease: who, since when, until when.</summary>
+    public sealed record Denied(LeaseHolder Holder) : AcquireResult
+    {
+        public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
+    }
+}
+
+/// <summary>The outcome of renew, release and force-release.</summary>
+public abstract record LeaseChange
+{
+    private LeaseChange()
+    {
+    }
+
+    /// <summary>Done; the lease as it now is (for renew) or as it was (for release).</summary>
+    public sealed record Done(Lease Lease) : LeaseChange;
+
+    /// <summary>No live lease with that token: it expired, was released, or was taken away.</summary>
+    public sealed record NotHeld : LeaseChange;
+
+    /// <summary>The caller may not do this (force-release without the Admin role).</summary>
+    public sealed record Forbidden(string Message) : LeaseChange;
+
+    /// <summary>The request breaks a rule (a missing reason).</summary>
+    public sealed record Invalid(string Field, string Message) : LeaseChange;
+}

@@ -1,0 +1,303 @@
+using System.Text.Json;
+using CollabEditor.Core.Changes;
+using CollabEditor.Core.Leases;
+using CollabEditor.Core.Users;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CollabEditor.Data.Leases;
+
+/// <summary>
+/// The lease engine (DESIGN.md "Leases"). Every decision is one SQL statement that compares
+/// expiry with the database clock; the app's clock never enters it. Each change writes its audit
+/// row in the same statement, and the leases trigger announces it on commit.
+/// </summary>
+public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> options, TimeProvider time)
+{
+    private const string Columns = "resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at, expires_at - now()";
+
+    /// <summary>The acquire statement: insert, or take over a row that expired or that this holder already has.</summary>
+    public const string AcquireSql = $"""
+        WITH prev AS (
+            SELECT holder_user_id, holder_name, fencing FROM leases WHERE resource_key = $1 AND expires_at <= now()
+        ), granted AS (
+            INSERT INTO leases AS l (resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at)
+            VALUES ($1, $2, $3, $4, gen_random_uuid(), nextval('lease_fencing'), now(), now(), now() + $5)
+            ON CONFLICT (resource_key) DO UPDATE SET
+                holder_user_id = excluded.holder_user_id, holder_name = excluded.holder_name,
+                holder_session = excluded.holder_session, token = excluded.token, fencing = excluded.fencing,
+                acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at
+            WHERE l.expires_at <= now() OR (l.holder_user_id = excluded.holder_user_id AND l.holder_session = excluded.holder_session)
+            RETURNING l.*
+        ), audit AS (
+            INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
+            SELECT resource_key, 'granted', holder_user_id, holder_name, holder_name, fencing, NULL FROM granted
+            UNION ALL
+            SELECT $1, 'expired', p.holder_user_id, p.holder_name, p.holder_name, p.fencing, 'taken over after expiry'
+              FROM prev p WHERE EXISTS (SELECT 1 FROM granted)
+        )
+        SELECT {Columns} FROM granted
+        """;
+
+    /// <summary>The release statement: only with the token, only while live.</summary>
+    public const string ReleaseSql = $"""
+        WITH released AS (
+            DELETE FROM leases WHERE resource_key = $1 AND token = $2 AND expires_at > now() RETURNING *
+        ), audit AS (
+            INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing)
+            SELECT resource_key, 'released', holder_user_id, holder_name, holder_name, fencing FROM released
+        )
+        SELECT {Columns} FROM released
+        """;
+
+    private const string RenewSql = $"""
+        WITH renewed AS (
+            UPDATE leases SET renewed_at = now(), expires_at = now() + $3
+             WHERE resource_key = $1 AND token = $2 AND expires_at > now()
+            RETURNING *
+        ), audit AS (
+            INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
+            SELECT $1, 'renewal-failed', $4, $5, $5, 0, 'no live lease with this token'
+             WHERE NOT EXISTS (SELECT 1 FROM renewed)
+        )
+        SELECT {Columns} FROM renewed
+        """;
+
+    private const string ForceReleaseSql = $"""
+        WITH released AS (
+            DELETE FROM leases WHERE resource_key = $1 AND expires_at > now() RETURNING *
+        ), audit AS (
+            INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
+            SELECT resource_key, 'force-released', $2, $3, holder_name, fencing, $4 FROM released
+        )
+        SELECT {Columns} FROM released
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private TimeSpan Ttl => options.Value.Ttl;
+
+    /// <summary>One try: granted, or denied with who holds it and until when.</summary>
+    public async Task<AcquireResult> AcquireAsync(string key, Actor actor, string session, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        CheckKey(key);
+        // Between a refused insert and reading the holder, the holder may release: then try again.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var cmd = db.CreateCommand(AcquireSql);
+            cmd.Parameters.Add(new() { Value = key });
+            cmd.Parameters.Add(new() { Value = actor.UserId });
+            cmd.Parameters.Add(new() { Value = actor.DisplayName });
+            cmd.Parameters.Add(new() { Value = session });
+            cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
+            var granted = await ReadLeaseAsync(cmd, ct);
+            if (granted is not null)
+            {
+                return new AcquireResult.Granted(granted);
+            }
+
+            var holder = await GetAsync(key, ct);
+            if (holder is not null || attempt == 3)
+            {
+                return new AcquireResult.Denied(holder ?? new LeaseHolder(key, string.Empty, "someone", string.Empty, 0, default, default, default, TimeSpan.Zero));
+            }
+        }
+    }
+
+    /// <summary>
+    /// "Check out and wait up to N seconds": retries a denied acquire with exponential backoff and
+    /// jitter (capped), and gives up with the holder's name. Only denials are retried here.
+    /// </summary>
+    public async Task<AcquireResult> AcquireWaitingAsync(string key, Actor actor, string session, TimeSpan maxWait, CancellationToken ct = default)
+    {
+        AcquireResult last = await AcquireAsync(key, actor, session, ct);
+        if (last is AcquireResult.Granted || maxWait <= TimeSpan.Zero)
+        {
+            return last;
+        }
+
+        var pipeline = new ResiliencePipelineBuilder<AcquireResult> { TimeProvider = time }
+            .AddTimeout(maxWait)
+            .AddRetry(new RetryStrategyOptions<AcquireResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is AcquireResult.Denied),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                MaxRetryAttempts = int.MaxValue,
+            })
+            .Build();
+        try
+        {
+            return await pipeline.ExecuteAsync(async token => last = await AcquireAsync(key, actor, session, token), ct);
+        }
+        catch (TimeoutRejectedException)
+        {
+            return last;
+        }
+    }
+
+    /// <summary>Extends a live lease; only with its token. A failure is audited.</summary>
+    public async Task<LeaseChange> RenewAsync(string key, Guid token, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var cmd = db.CreateCommand(RenewSql);
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = token });
+        cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
+        cmd.Parameters.Add(new() { Value = actor.UserId });
+        cmd.Parameters.Add(new() { Value = actor.DisplayName });
+        var lease = await ReadLeaseAsync(cmd, ct);
+        return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
+    }
+
+    /// <summary>Checks the resource in; only with the lease's token.</summary>
+    public async Task<LeaseChange> ReleaseAsync(string key, Guid token, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(ReleaseSql);
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = token });
+        var lease = await ReadLeaseAsync(cmd, ct);
+        return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
+    }
+
+    /// <summary>An administrator takes the lease away, with a reason; the holder is told at once.</summary>
+    public async Task<LeaseChange> ForceReleaseAsync(string key, Actor admin, string? reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        if (!admin.IsAdmin)
+        {
+            return new LeaseChange.Forbidden("Only an administrator can force-release a check-out.");
+        }
+
+        if (LeaseOptions.CheckReason(reason) is { } problem)
+        {
+            return new LeaseChange.Invalid("Reason", problem);
+        }
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var set = new NpgsqlCommand("SELECT set_config('collab.lease_reason', 'force-released', true), set_config('collab.actor', $1, true)", connection, tx))
+        {
+            set.Parameters.Add(new() { Value = admin.DisplayName });
+            await set.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var cmd = new NpgsqlCommand(ForceReleaseSql, connection, tx);
+        cmd.Parameters.Add(new() { Value = key });
+        cmd.Parameters.Add(new() { Value = admin.UserId });
+        cmd.Parameters.Add(new() { Value = admin.DisplayName });
+        cmd.Parameters.Add(new() { Value = reason!.Trim() });
+        var lease = await ReadLeaseAsync(cmd, ct);
+        await tx.CommitAsync(ct);
+        return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
+    }
+
+    /// <summary>The live lease on <paramref name="key"/>, without its token; null when nobody holds it.</summary>
+    public async Task<LeaseHolder?> GetAsync(string key, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM leases WHERE resource_key = $1 AND expires_at > now()");
+        cmd.Parameters.Add(new() { Value = key });
+        var lease = await ReadLeaseAsync(cmd, ct);
+        return lease is null ? null : LeaseHolder.From(lease);
+    }
+
+    /// <summary>Every live lease whose key starts with <paramref name="prefix"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<LeaseHolder>> ListLiveAsync(string prefix = "", CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand($"SELECT {Columns} FROM leases WHERE expires_at > now() AND starts_with(resource_key, $1) ORDER BY acquired_at");
+        cmd.Parameters.Add(new() { Value = prefix });
+        var result = new List<LeaseHolder>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(LeaseHolder.From(Read(reader)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Deletes expired leases, auditing each as expired; the trigger announces them.</summary>
+    public async Task<int> SweepExpiredAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            WITH expired AS (
+                DELETE FROM leases WHERE expires_at <= now() RETURNING *
+            ), audit AS (
+                INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
+                SELECT resource_key, 'expired', holder_user_id, holder_name, holder_name, fencing, 'not renewed' FROM expired
+            )
+            SELECT count(*)::int FROM expired
+            """);
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Asks the holder to check in (announced to every instance; nothing is stored).</summary>
+    public async Task RequestReleaseAsync(string key, Actor asker, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(asker);
+        CheckKey(key);
+        var payload = JsonSerializer.Serialize(new ChangeEvent(ChangeKind.ReleaseRequested, key, 0, asker.DisplayName), Json);
+        await using var cmd = db.CreateCommand("SELECT pg_notify('collab_changes', $1)");
+        cmd.Parameters.Add(new() { Value = payload });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The audit trail, newest first, optionally for one resource and/or one user (holder or actor).</summary>
+    public async Task<IReadOnlyList<LeaseAuditEntry>> AuditAsync(string? resource = null, string? user = null, int take = 200, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT id, at, resource_key, action, user_id, user_name, holder_name, fencing, reason FROM lease_audit
+             WHERE ($1 = '' OR resource_key = $1)
+               AND ($2 = '' OR user_name ILIKE $2 OR holder_name ILIKE $2)
+             ORDER BY id DESC
+             LIMIT $3
+            """);
+        cmd.Parameters.Add(new() { Value = resource?.Trim() ?? string.Empty });
+        cmd.Parameters.Add(new() { Value = user?.Trim() ?? string.Empty });
+        cmd.Parameters.Add(new() { Value = Math.Clamp(take, 1, 1000) });
+        var result = new List<LeaseAuditEntry>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result.Add(new LeaseAuditEntry
+            {
+                Id = reader.GetInt64(0),
+                At = reader.GetFieldValue<DateTimeOffset>(1),
+                ResourceKey = reader.GetString(2),
+                Action = reader.GetString(3),
+                UserId = reader.IsDBNull(4) ? null : reader.GetString(4),
+                UserName = reader.GetString(5),
+                HolderName = reader.GetString(6),
+                Fencing = reader.GetInt64(7),
+                Reason = reader.IsDBNull(8) ? null : reader.GetString(8),
+            });
+        }
+
+        return result;
+    }
+
+    private static async Task<Lease?> ReadLeaseAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    private static Lease Read(NpgsqlDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetGuid(4), r.GetInt64(5),
+        r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8), r.GetTimeSpan(9));
+
+    private static void CheckKey(string key)
+    {
+        if (!ResourceKey.TryParse(key, out _, out _))
+        {
+            throw new ArgumentException($"'{key}' is not a resource key.", nameof(key));
+        }
+    }
+}
