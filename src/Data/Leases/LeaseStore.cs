@@ -21,12 +21,19 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
     private const string Columns = "resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at, expires_at - now()";
 
     /// <summary>The acquire statement: insert, or take over a row that expired or that this holder already has.</summary>
+    /// <remarks>
+    /// Acquires of one key are serialized by a transaction-scoped advisory lock taken before the
+    /// fencing number is drawn, so numbers are granted in increasing order: without it a statement
+    /// that drew its number early could still win the row after a later number had been granted.
+    /// </remarks>
     public const string AcquireSql = $"""
-        WITH prev AS (
-            SELECT holder_user_id, holder_name, fencing FROM leases WHERE resource_key = $1 AND expires_at <= now()
+        WITH serialized AS MATERIALIZED (
+            SELECT pg_advisory_xact_lock(hashtext($1)) AS locked
+        ), prev AS (
+            SELECT holder_user_id, holder_name, fencing FROM leases, serialized WHERE resource_key = $1 AND expires_at <= now()
         ), granted AS (
             INSERT INTO leases AS l (resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at)
-            VALUES ($1, $2, $3, $4, gen_random_uuid(), nextval('lease_fencing'), now(), now(), now() + $5)
+            VALUES ($1, $2, $3, $4, gen_random_uuid(), (SELECT nextval('lease_fencing') FROM serialized), now(), now(), now() + $5)
             ON CONFLICT (resource_key) DO UPDATE SET
                 holder_user_id = excluded.holder_user_id, holder_name = excluded.holder_name,
                 holder_session = excluded.holder_session, token = excluded.token, fencing = excluded.fencing,
