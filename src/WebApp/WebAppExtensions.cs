@@ -2,6 +2,7 @@ using CollabEditor.Data;
 using CollabEditor.Data.Users;
 using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Changes;
+using CollabEditor.WebApp.Leases;
 using CollabEditor.WebApp.Presence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -30,6 +31,8 @@ public static class WebAppExtensions
         services.AddHostedService<HubBroadcaster>();
         services.AddScoped<CircuitPresence>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
+        services.AddScoped<CircuitLeases>();
+        services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitLeases>());
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
         services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();

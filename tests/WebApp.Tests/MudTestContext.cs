@@ -3,6 +3,7 @@ using Bunit;
 using CollabEditor.Data;
 using CollabEditor.Tests;
 using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Leases;
 using CollabEditor.WebApp.Presence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         Services.AddCollabData(ConnectionString);
         Services.AddScoped<CircuitPresence>();
+        Services.AddScoped<CircuitLeases>();
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -11,7 +11,8 @@ public static class UserExtensions
         ArgumentNullException.ThrowIfNull(user);
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier)
             ?? throw new InvalidOperationException("The user is not signed in.");
-        return new Actor(id, user.DisplayName());
+        // The Admin flag comes from the server-side principal's roles, never from the client.
+        return new Actor(id, user.DisplayName(), user.IsInRole(Roles.Admin));
     }
 
     public static string DisplayName(this ClaimsPrincipal user)
