@@ -179,6 +179,14 @@ public sealed class LeaseTests : DataTest
     }
 
     [Fact]
+    public async Task TurningTheCheckoutFlagOn_NeedsNoLease()
+    {
+        var p = await CreateAsync();
+        Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(p.Id, 1, p.Values with { RequiresCheckout = true }, Alice));
+        Assert.IsType<SaveResult.CheckoutRequired>(await Store.UpdateAsync(p.Id, 2, p.Values with { Stock = 3 }, Alice));
+    }
+
+    [Fact]
     public async Task Fencing_AHolderThatPausedPastItsTtl_CannotSaveAfterAnotherUserAcquiredAndSaved()
     {
         var p = await CreateAsync();

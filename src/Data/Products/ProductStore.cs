@@ -90,7 +90,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
     /// <remarks>
     /// Fenced (DESIGN.md "Leases"): while anyone holds a live lease on the product, only a caller
     /// presenting its <paramref name="leaseToken"/> may write, and a product that requires check-out
-    /// cannot be written without one. The lease row is share-locked by the same statement, so a
+    /// cannot be written without one (turning the flag on needs none; turning it off does). The lease row is share-locked by the same statement, so a
     /// release or takeover cannot slip between the check and the write.
     /// </remarks>
     public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
@@ -118,7 +118,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
                        last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
                  WHERE id = {id} AND version = {expectedVersion}
                    AND CASE WHEN EXISTS (SELECT 1 FROM lease) THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
-                            ELSE NOT (requires_checkout OR {v.RequiresCheckout}) END
+                            ELSE NOT requires_checkout END
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
         }
@@ -147,7 +147,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) switch
         {
             { } holder => new SaveResult.Locked(holder),
-            null when current.RequiresCheckout || v.RequiresCheckout => new SaveResult.CheckoutRequired(),
+            null when current.RequiresCheckout => new SaveResult.CheckoutRequired(),
             // The lease ended between the write and this look: the caller may simply try again.
             null => new SaveResult.Conflict(current.ToSnapshot()),
         };
