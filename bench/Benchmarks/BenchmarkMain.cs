@@ -4,7 +4,8 @@ namespace CollabEditor.Benchmarks;
 
 /// <summary>
 /// Benchmarks print figures; they are not tests. Run in Release:
-/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds]</c>.
+/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>.
 /// </summary>
 internal static class BenchmarkMain
 {
@@ -16,8 +17,11 @@ internal static class BenchmarkMain
             case "live-latency":
                 await LiveLatency.RunAsync(connections: Arg(1, 1000), savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)));
                 return 0;
+            case "lease-throughput":
+                await LeaseThroughput.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
+                return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput");
                 return 1;
         }
     }
