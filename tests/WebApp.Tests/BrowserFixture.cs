@@ -60,7 +60,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
 
     /// <summary>A MudBlazor field by its data-testid (on the input itself or on its wrapper).</summary>
-    public static ILocator Field(IPage page, string name) => page.Locator($"input[data-testid=field-{name}], [data-testid=field-{name}] input").First;
+    public static ILocator Field(IPage page, string name) => page.Locator($"input[data-testid=field-{name}], textarea[data-testid=field-{name}], [data-testid=field-{name}] input, [data-testid=field-{name}] textarea").First;
 
     public async Task DisposeAsync()
     {

@@ -104,4 +104,43 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         await alice.GotoAsync("/products");
         await Assertions.Expect(bobsEdit.Locator("[data-testid=presence]")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task CheckOut_BobSeesItLiveAndCannotEdit_AdminForceReleases_AliceKeepsHerTyping_BobChecksOut()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 5))).Items[4];
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        var admin = await SignInAsync("admin");
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+        await Assertions.Expect(bob.Locator("[data-testid=check-out]")).ToBeVisibleAsync();
+
+        await alice.ClickAsync("[data-testid=check-out]");
+        await Assertions.Expect(alice.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by you");
+        await Field(alice, "Description").FillAsync("Alice is rewriting this");
+
+        // Bob's open page turns read-only without a reload.
+        await Assertions.Expect(bob.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by Alice since");
+        await Assertions.Expect(Field(bob, "Name")).ToHaveAttributeAsync("readonly", string.Empty);
+        await Assertions.Expect(bob.Locator("[data-testid=save]")).ToBeDisabledAsync();
+        await BrowserFixture.ShotAsync(bob, "checked-out-by-alice");
+
+        await admin.GotoAsync("/admin/locks");
+        await admin.ClickAsync($"[data-testid=force-release-product-{product.Id}]");
+        await admin.Locator("[data-testid=reason-input]").FillAsync("Stock count starts now");
+        await BrowserFixture.ShotAsync(admin, "locks-force-release");
+        await admin.ClickAsync("[data-testid=reason-ok]");
+
+        await Assertions.Expect(alice.Locator("[data-testid=lease-notice]")).ToContainTextAsync("Admin released your check-out: Stock count starts now");
+        await Assertions.Expect(Field(alice, "Description")).ToHaveValueAsync("Alice is rewriting this");
+        await BrowserFixture.ShotAsync(alice, "force-released-notice");
+
+        await Assertions.Expect(bob.Locator("[data-testid=check-out]")).ToBeVisibleAsync();
+        await bob.ClickAsync("[data-testid=check-out]");
+        await Assertions.Expect(bob.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by you");
+        await Assertions.Expect(alice.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by Bob since");
+    }
 }
