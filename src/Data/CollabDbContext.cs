@@ -1,6 +1,8 @@
 using CollabEditor.Core.Leases;
+using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Orders;
 using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
 using CollabEditor.Data.Users;
@@ -18,6 +20,10 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
     public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
 
     public DbSet<LeaseRow> Leases => Set<LeaseRow>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderLineRow> OrderLines => Set<OrderLineRow>();
 
     public DbSet<LeaseAuditEntry> LeaseAudit => Set<LeaseAuditEntry>();
 
@@ -65,6 +71,48 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.DisplayName).HasColumnName("display_name").HasMaxLength(100).IsRequired();
             p.Property(x => x.SeenAt).HasColumnName("seen_at").HasDefaultValueSql("now()");
             p.HasIndex(x => x.ResourceKey).HasDatabaseName("ix_presence_resource_key");
+        });
+
+        builder.HasSequence<long>("order_number").StartsAt(10001);
+        builder.Entity<Order>(o =>
+        {
+            o.ToTable("orders", t =>
+            {
+                t.HasCheckConstraint("ck_orders_version", "version >= 1");
+                t.HasCheckConstraint("ck_orders_status", "status IN ('Draft', 'Submitted', 'Fulfilled', 'Cancelled')");
+            });
+            o.HasKey(x => x.Id);
+            o.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            o.Property(x => x.Number).HasColumnName("number").HasMaxLength(20).HasDefaultValueSql("'SO-' || nextval('order_number')");
+            o.HasIndex(x => x.Number).IsUnique().HasDatabaseName("ux_orders_number");
+            o.Property(x => x.CustomerName).HasColumnName("customer_name").HasMaxLength(OrderRules.CustomerMaxLength).IsRequired();
+            o.Property(x => x.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
+            o.Property(x => x.Notes).HasColumnName("notes").HasMaxLength(OrderRules.NotesMaxLength).IsRequired();
+            o.Property(x => x.Version).HasColumnName("version").HasDefaultValue(1);
+            o.Property(x => x.LastChangedById).HasColumnName("last_changed_by_id").HasMaxLength(450);
+            o.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
+            o.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
+            o.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<OrderLineRow>(l =>
+        {
+            l.ToTable("order_lines", t =>
+            {
+                t.HasCheckConstraint("ck_order_lines_quantity", "quantity > 0");
+                t.HasCheckConstraint("ck_order_lines_unit_price", "unit_price >= 0");
+            });
+            l.HasKey(x => x.Id);
+            l.Property(x => x.Id).HasColumnName("id").ValueGeneratedNever();
+            l.Property(x => x.OrderId).HasColumnName("order_id");
+            l.Property(x => x.Position).HasColumnName("position");
+            // A copy of the product as it was when the line was added; no foreign key, so products stay their own aggregate.
+            l.Property(x => x.ProductId).HasColumnName("product_id");
+            l.Property(x => x.Sku).HasColumnName("sku").HasMaxLength(ProductRules.SkuMaxLength).IsRequired();
+            l.Property(x => x.ProductName).HasColumnName("product_name").HasMaxLength(ProductRules.NameMaxLength).IsRequired();
+            l.Property(x => x.Quantity).HasColumnName("quantity");
+            l.Property(x => x.UnitPrice).HasColumnName("unit_price").HasPrecision(12, 2);
+            l.HasIndex(x => new { x.OrderId, x.Position }).HasDatabaseName("ix_order_lines_order_position");
         });
 
         builder.HasSequence<long>("lease_fencing");

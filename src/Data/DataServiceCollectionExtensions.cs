@@ -3,6 +3,7 @@ using CollabEditor.Data.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.LocalPostgres;
+using CollabEditor.Data.Orders;
 using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
 using Microsoft.EntityFrameworkCore;
@@ -30,6 +31,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new CollabConnection(connectionString));
         services.AddSingleton<ProductStore>();
+        services.AddSingleton<OrderStore>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<LeaseStore>();

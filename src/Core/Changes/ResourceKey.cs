@@ -6,14 +6,18 @@ namespace CollabEditor.Core.Changes;
 public static class ResourceKey
 {
     public const string Product = "product";
+    public const string Order = "order";
 
     /// <summary>The kinds of resource that exist, each with its collection name.</summary>
     public static IReadOnlyDictionary<string, string> Collections { get; } = new Dictionary<string, string>
     {
         [Product] = "products",
+        [Order] = "orders",
     };
 
     public static string ForProduct(int id) => string.Create(CultureInfo.InvariantCulture, $"{Product}/{id}");
+
+    public static string ForOrder(int id) => string.Create(CultureInfo.InvariantCulture, $"{Order}/{id}");
 
     public static string CollectionOf(string kind) => Collections[kind];
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
 using CollabEditor.Data.Users;
 using Microsoft.AspNetCore.Identity;
@@ -39,6 +41,7 @@ public static class DemoData
         {
             await SeedUsersAsync(sp);
             await SeedProductsAsync(dbFactory, ct);
+            await SeedOrdersAsync(dbFactory, ct);
         }
         finally
         {
@@ -97,6 +100,49 @@ public static class DemoData
                     LastChangedBy = "Seed",
                 });
             }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static readonly string[] Customers =
+    [
+        "Northwind Traders", "Contoso Ltd", "Fabrikam Inc", "Tailspin Toys", "Wide World Importers", "Adventure Works",
+        "Litware Inc", "Proseware", "Alpine Ski House", "Coho Winery", "Margie's Travel", "Lamna Healthcare",
+    ];
+
+    private static async Task SeedOrdersAsync(IDbContextFactory<CollabDbContext> dbFactory, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Orders.AnyAsync(ct))
+        {
+            return;
+        }
+
+        var products = await db.Products.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+        OrderStatus[] statuses = [OrderStatus.Draft, OrderStatus.Draft, OrderStatus.Submitted, OrderStatus.Draft, OrderStatus.Submitted, OrderStatus.Fulfilled, OrderStatus.Draft, OrderStatus.Cancelled];
+        for (var n = 0; n < 24; n++)
+        {
+            var order = new Order
+            {
+                CustomerName = Customers[n % Customers.Length],
+                Status = statuses[n % statuses.Length],
+                Notes = n % 3 == 0 ? "Deliver to the loading dock." : string.Empty,
+                Version = 1,
+                LastChangedBy = "Seed",
+            };
+            var lineCount = 1 + (n * 5 % 6);
+            for (var i = 0; i < lineCount; i++)
+            {
+                var p = products[(n * 7 + i * 11) % products.Count];
+                order.Lines.Add(new OrderLineRow
+                {
+                    Id = Guid.NewGuid(), Position = i, ProductId = p.Id, Sku = p.Sku, ProductName = p.Name,
+                    Quantity = 1 + ((n + i) % 9), UnitPrice = p.Price,
+                });
+            }
+
+            db.Orders.Add(order);
         }
 
         await db.SaveChangesAsync(ct);

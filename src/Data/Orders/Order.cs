@@ -1,0 +1,39 @@
+using CollabEditor.Core.Orders;
+
+namespace CollabEditor.Data.Orders;
+
+/// <summary>The orders table row: the aggregate root.</summary>
+public sealed class Order
+{
+    public int Id { get; set; }
+    // Left null on insert so the database default (a sequence) assigns it.
+    public string Number { get; set; } = null!;
+    public string CustomerName { get; set; } = string.Empty;
+    public OrderStatus Status { get; set; }
+    public string Notes { get; set; } = string.Empty;
+    public int Version { get; set; }
+    public string? LastChangedById { get; set; }
+    public string LastChangedBy { get; set; } = string.Empty;
+    public DateTimeOffset LastChangedAt { get; set; }
+    public List<OrderLineRow> Lines { get; set; } = [];
+
+    public OrderHeader ToHeader() => new(CustomerName, Status, Notes);
+
+    public OrderSnapshot ToSnapshot(IEnumerable<OrderLineRow> lines) =>
+        new(Id, Number, new OrderValues(ToHeader(), [.. lines.OrderBy(l => l.Position).Select(l => l.ToLine())]), Version, LastChangedBy, LastChangedAt);
+}
+
+/// <summary>The order_lines table row. Reached only through its order.</summary>
+public sealed class OrderLineRow
+{
+    public Guid Id { get; set; }
+    public int OrderId { get; set; }
+    public int Position { get; set; }
+    public int ProductId { get; set; }
+    public string Sku { get; set; } = string.Empty;
+    public string ProductName { get; set; } = string.Empty;
+    public int Quantity { get; set; }
+    public decimal UnitPrice { get; set; }
+
+    public OrderLine ToLine() => new(Id, ProductId, Sku, ProductName, Quantity, UnitPrice);
+}

@@ -1,0 +1,40 @@
+using CollabEditor.Core.Leases;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Validation;
+
+namespace CollabEditor.Data.Orders;
+
+/// <summary>What became of an order save (one transaction, the order row locked FOR UPDATE).</summary>
+public abstract record OrderSaveResult
+{
+    private OrderSaveResult()
+    {
+    }
+
+    /// <summary>Committed at a new version (or unchanged when nothing differed).</summary>
+    public sealed record Saved(OrderSnapshot Current) : OrderSaveResult;
+
+    /// <summary>Someone else saved first; <paramref name="Theirs"/> is what is there now. Nothing written.</summary>
+    public sealed record Conflict(OrderSnapshot Theirs) : OrderSaveResult;
+
+    /// <summary>The order no longer exists.</summary>
+    public sealed record Deleted : OrderSaveResult;
+
+    /// <summary>Someone else has the order checked out.</summary>
+    public sealed record Locked(LeaseHolder Holder) : OrderSaveResult
+    {
+        public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
+    }
+
+    /// <summary>A rule is broken (values, status transition, read-only order). Nothing written.</summary>
+    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : OrderSaveResult;
+}
+
+/// <summary>A page request for the orders list.</summary>
+public sealed record OrderQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Page = 0, int PageSize = 25);
+
+/// <summary>One orders-list row: the header with derived line count and total.</summary>
+public sealed record OrderSummary(int Id, string Number, string CustomerName, OrderStatus Status, int LineCount, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt);
+
+/// <summary>One page of orders and the total that matched.</summary>
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount);

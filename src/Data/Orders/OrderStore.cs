@@ -1,0 +1,165 @@
+using CollabEditor.Core.Changes;
+using CollabEditor.Core.Leases;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace CollabEditor.Data.Orders;
+
+/// <summary>
+/// Orders as one aggregate (DESIGN.md "Coarse-grained lock"): a save is one transaction that
+/// locks the order row with SELECT … FOR UPDATE, checks the expected version and the lease, applies
+/// header and line changes, and bumps the version once. Concurrent saves of one order serialize on
+/// that row lock; lines are never written on their own.
+/// </summary>
+public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
+{
+    /// <summary>The order with its lines, or null.</summary>
+    public async Task<OrderSnapshot?> GetAsync(int id, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == id, ct);
+        return order?.ToSnapshot(order.Lines);
+    }
+
+    /// <summary>One page of orders matching the search (number or customer), sorted, with line count and total.</summary>
+    public async Task<OrderPage> ListAsync(OrderQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var orders = db.Orders.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var pattern = "%" + query.Search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern) || EF.Functions.ILike(o.CustomerName, pattern));
+        }
+
+        var total = await orders.CountAsync(ct);
+        var rows = orders.Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt));
+        rows = (query.SortBy, query.Descending) switch
+        {
+            (nameof(OrderSummary.CustomerName), false) => rows.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
+            (nameof(OrderSummary.CustomerName), true) => rows.OrderByDescending(o => o.CustomerName).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Status), false) => rows.OrderBy(o => o.Status).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Status), true) => rows.OrderByDescending(o => o.Status).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LineCount), false) => rows.OrderBy(o => o.LineCount).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LineCount), true) => rows.OrderByDescending(o => o.LineCount).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Total), false) => rows.OrderBy(o => o.Total).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Total), true) => rows.OrderByDescending(o => o.Total).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Version), false) => rows.OrderBy(o => o.Version).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Version), true) => rows.OrderByDescending(o => o.Version).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LastChangedAt), false) => rows.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LastChangedAt), true) => rows.OrderByDescending(o => o.LastChangedAt).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Number), true) => rows.OrderByDescending(o => o.Id),
+            _ => rows.OrderBy(o => o.Id),
+        };
+        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        return new OrderPage(await rows.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize).ToListAsync(ct), total);
+    }
+
+    /// <summary>Creates a draft order with no lines at version 1; the number comes from a sequence.</summary>
+    public async Task<OrderSaveResult> CreateAsync(OrderHeader header, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(actor);
+        var h = header.Normalized() with { Status = OrderStatus.Draft };
+        if (OrderRules.Validate(new OrderValues(h, [])) is { Count: > 0 } errors)
+        {
+            return new OrderSaveResult.Invalid(errors);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Orders.FromSql($"""
+            INSERT INTO orders (customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at)
+            VALUES ({h.CustomerName}, 'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now())
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        return new OrderSaveResult.Saved(rows[0].ToSnapshot([]));
+    }
+
+    /// <summary>
+    /// Saves header and lines as one change if the order is still at <paramref name="expectedVersion"/>,
+    /// fenced by <paramref name="leaseToken"/> while anyone has the order checked out.
+    /// </summary>
+    public async Task<OrderSaveResult> SaveAsync(int id, int expectedVersion, OrderValues wanted, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentNullException.ThrowIfNull(actor);
+        wanted = wanted with { Header = wanted.Header.Normalized() };
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        // The coarse-grained lock: held until this transaction ends.
+        var locked = await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct);
+        if (locked.Count == 0)
+        {
+            return new OrderSaveResult.Deleted();
+        }
+
+        var order = locked[0];
+        var lines = await db.OrderLines.Where(l => l.OrderId == id).OrderBy(l => l.Position).ToListAsync(ct);
+        var current = order.ToSnapshot(lines);
+        if (order.Version != expectedVersion)
+        {
+            return new OrderSaveResult.Conflict(current);
+        }
+
+        var key = ResourceKey.ForOrder(id);
+        var token = leaseToken ?? Guid.Empty;
+        var lease = await db.Database.SqlQuery<LeaseCheck>($"""
+            SELECT token AS "Token", holder_name AS "HolderName", holder_user_id AS "HolderUserId", holder_session AS "HolderSession",
+                   fencing AS "Fencing", acquired_at AS "AcquiredAt", renewed_at AS "RenewedAt", expires_at AS "ExpiresAt", expires_at - now() AS "Remaining"
+              FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
+            """).ToListAsync(ct);
+        if (lease.Count == 1 && lease[0].Token != token)
+        {
+            var l = lease[0];
+            return new OrderSaveResult.Locked(new LeaseHolder(key, l.HolderUserId, l.HolderName, l.HolderSession, l.Fencing, l.AcquiredAt, l.RenewedAt, l.ExpiresAt, l.Remaining));
+        }
+
+        if (OrderRules.ValidateChange(current.Values, wanted) is { Count: > 0 } errors)
+        {
+            return new OrderSaveResult.Invalid(errors);
+        }
+
+        if (current.Values.SameAs(wanted))
+        {
+            return new OrderSaveResult.Saved(current);
+        }
+
+        // Lines: removals, edits and additions, by line id; positions follow the wanted order.
+        var wantedById = wanted.Lines.Select((l, i) => (Line: l, Position: i)).ToDictionary(x => x.Line.LineId);
+        var existingIds = lines.Select(l => l.Id).ToHashSet();
+        db.OrderLines.RemoveRange(lines.Where(l => !wantedById.ContainsKey(l.Id)));
+        foreach (var row in lines.Where(l => wantedById.ContainsKey(l.Id)))
+        {
+            var (line, position) = wantedById[row.Id];
+            (row.Position, row.ProductId, row.Sku, row.ProductName, row.Quantity, row.UnitPrice) = (position, line.ProductId, line.Sku, line.ProductName, line.Quantity, line.UnitPrice);
+        }
+
+        foreach (var (line, position) in wantedById.Values.Where(x => !existingIds.Contains(x.Line.LineId)))
+        {
+            db.OrderLines.Add(new OrderLineRow
+            {
+                Id = line.LineId, OrderId = id, Position = position, ProductId = line.ProductId,
+                Sku = line.Sku, ProductName = line.ProductName, Quantity = line.Quantity, UnitPrice = line.UnitPrice,
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
+
+        // One version bump for the whole aggregate, stamped by the database clock.
+        var h = wanted.Header;
+        var updated = await db.Orders.FromSql($"""
+            UPDATE orders SET customer_name = {h.CustomerName}, status = {h.Status.ToString()}, notes = {h.Notes},
+                   version = version + 1, last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
+             WHERE id = {id}
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        var savedLines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == id).ToListAsync(ct);
+        await tx.CommitAsync(ct);
+        return new OrderSaveResult.Saved(updated[0].ToSnapshot(savedLines));
+    }
+
+    private sealed record LeaseCheck(Guid Token, string HolderName, string HolderUserId, string HolderSession, long Fencing, DateTimeOffset AcquiredAt, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt, TimeSpan Remaining);
+}
