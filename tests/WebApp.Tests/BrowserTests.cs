@@ -143,4 +143,41 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         await Assertions.Expect(bob.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by you");
         await Assertions.Expect(alice.Locator("[data-testid=lease-banner]")).ToContainTextAsync("Checked out by Bob since");
     }
+
+    [Fact]
+    public async Task AliceAndBobEditDifferentLinesOfOneOrder_BobsSaveConflicts_AndMergesBothWithoutRetyping()
+    {
+        var orders = host.Services.GetRequiredService<Data.Orders.OrderStore>();
+        var summary = (await orders.ListAsync(new Data.Orders.OrderQuery(PageSize: 50))).Items
+            .First(o => o.Status == Core.Orders.OrderStatus.Draft && o.LineCount >= 3);
+        var order = (await orders.GetAsync(summary.Id))!;
+        var (first, second) = (order.Values.Lines[0], order.Values.Lines[1]);
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        await alice.GotoAsync($"/orders/{order.Id}");
+        await bob.GotoAsync($"/orders/{order.Id}");
+
+        await alice.Locator($"input[data-testid=qty-{first.Sku}]").FillAsync("41");
+        await bob.Locator($"input[data-testid=qty-{second.Sku}]").FillAsync("42");
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 1}");
+
+        // Bob hears about it, keeps his typing, and his save goes through the aggregate merge.
+        await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {order.Version + 1}");
+        await bob.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(bob.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Alice saved version {order.Version + 1}");
+        await Assertions.Expect(bob.Locator(".mud-dialog tr.merge-conflict")).ToHaveCountAsync(0);
+        await BrowserFixture.ShotAsync(bob, "order-merge");
+        await bob.ClickAsync("[data-testid=save-merged]");
+        await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 2} · last changed by Bob");
+        await Assertions.Expect(bob.Locator($"input[data-testid=qty-{first.Sku}]")).ToHaveValueAsync("41");
+        await Assertions.Expect(bob.Locator($"input[data-testid=qty-{second.Sku}]")).ToHaveValueAsync("42");
+
+        var saved = (await orders.GetAsync(order.Id))!;
+        Assert.Equal(order.Version + 2, saved.Version);
+        Assert.Equal(41, saved.Values.Lines.Single(l => l.LineId == first.LineId).Quantity);
+        Assert.Equal(42, saved.Values.Lines.Single(l => l.LineId == second.LineId).Quantity);
+        Assert.Equal(order.Values.Lines.Count, saved.Values.Lines.Count);
+    }
 }

@@ -35,26 +35,28 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         }
 
         var total = await orders.CountAsync(ct);
-        var rows = orders.Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt));
-        rows = (query.SortBy, query.Descending) switch
+        orders = (query.SortBy, query.Descending) switch
         {
-            (nameof(OrderSummary.CustomerName), false) => rows.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
-            (nameof(OrderSummary.CustomerName), true) => rows.OrderByDescending(o => o.CustomerName).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Status), false) => rows.OrderBy(o => o.Status).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Status), true) => rows.OrderByDescending(o => o.Status).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LineCount), false) => rows.OrderBy(o => o.LineCount).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LineCount), true) => rows.OrderByDescending(o => o.LineCount).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Total), false) => rows.OrderBy(o => o.Total).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Total), true) => rows.OrderByDescending(o => o.Total).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Version), false) => rows.OrderBy(o => o.Version).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Version), true) => rows.OrderByDescending(o => o.Version).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LastChangedAt), false) => rows.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LastChangedAt), true) => rows.OrderByDescending(o => o.LastChangedAt).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Number), true) => rows.OrderByDescending(o => o.Id),
-            _ => rows.OrderBy(o => o.Id),
+            (nameof(OrderSummary.CustomerName), false) => orders.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
+            (nameof(OrderSummary.CustomerName), true) => orders.OrderByDescending(o => o.CustomerName).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Status), false) => orders.OrderBy(o => o.Status).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Status), true) => orders.OrderByDescending(o => o.Status).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LineCount), false) => orders.OrderBy(o => o.Lines.Count).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LineCount), true) => orders.OrderByDescending(o => o.Lines.Count).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Total), false) => orders.OrderBy(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Total), true) => orders.OrderByDescending(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Version), false) => orders.OrderBy(o => o.Version).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Version), true) => orders.OrderByDescending(o => o.Version).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LastChangedAt), false) => orders.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
+            (nameof(OrderSummary.LastChangedAt), true) => orders.OrderByDescending(o => o.LastChangedAt).ThenBy(o => o.Id),
+            (nameof(OrderSummary.Number), true) => orders.OrderByDescending(o => o.Id),
+            _ => orders.OrderBy(o => o.Id),
         };
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
-        return new OrderPage(await rows.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize).ToListAsync(ct), total);
+        var page = await orders.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize)
+            .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
+            .ToListAsync(ct);
+        return new OrderPage(page, total);
     }
 
     /// <summary>Creates a draft order with no lines at version 1; the number comes from a sequence.</summary>
