@@ -1,3 +1,4 @@
+using System.Globalization;
 using CollabEditor.Core.Validation;
 
 namespace CollabEditor.Core.Orders;
@@ -96,13 +97,23 @@ public static class OrderRules
                 errors.Add(new($"{name}.ProductId", $"Line {i + 1}: a product is required."));
             }
 
+            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > Products.ProductRules.SkuMaxLength)
+            {
+                errors.Add(new($"{name}.Sku", $"Line {i + 1}: SKU is required and must be at most {Products.ProductRules.SkuMaxLength} characters."));
+            }
+
+            if (line.ProductName is null || line.ProductName.Length > Products.ProductRules.NameMaxLength)
+            {
+                errors.Add(new($"{name}.ProductName", $"Line {i + 1}: product name must be at most {Products.ProductRules.NameMaxLength} characters."));
+            }
+
             if (line.Quantity <= 0)
             {
                 errors.Add(new($"{name}.Quantity", $"Line {i + 1}: quantity must be more than 0."));
             }
             else if (line.Quantity > QuantityMax)
             {
-                errors.Add(new($"{name}.Quantity", $"Line {i + 1}: quantity must be at most {QuantityMax:N0}."));
+                errors.Add(new($"{name}.Quantity", string.Create(CultureInfo.InvariantCulture, $"Line {i + 1}: quantity must be at most {QuantityMax:N0}.")));
             }
 
             if (line.UnitPrice < 0)
@@ -111,7 +122,7 @@ public static class OrderRules
             }
             else if (line.UnitPrice > UnitPriceMax || decimal.Round(line.UnitPrice, 2) != line.UnitPrice)
             {
-                errors.Add(new($"{name}.UnitPrice", $"Line {i + 1}: unit price must have at most two decimals and be at most {UnitPriceMax:N0}."));
+                errors.Add(new($"{name}.UnitPrice", string.Create(CultureInfo.InvariantCulture, $"Line {i + 1}: unit price must have at most two decimals and be at most {UnitPriceMax:N0}.")));
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using CollabEditor.Core.Validation;
 
@@ -51,7 +52,7 @@ public static partial class ProductRules
         }
         else if (v.Price > PriceMax)
         {
-            errors.Add(new(nameof(v.Price), $"Price must be at most {PriceMax:N0}."));
+            errors.Add(new(nameof(v.Price), string.Create(CultureInfo.InvariantCulture, $"Price must be at most {PriceMax:N0}.")));
         }
         else if (decimal.Round(v.Price, 2) != v.Price)
         {
