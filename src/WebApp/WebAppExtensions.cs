@@ -1,6 +1,8 @@
 using CollabEditor.Data;
 using CollabEditor.Data.Users;
+using CollabEditor.Core.Users;
 using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Api;
 using CollabEditor.WebApp.Changes;
 using CollabEditor.WebApp.Leases;
 using CollabEditor.WebApp.Presence;
@@ -38,7 +40,10 @@ public static class WebAppExtensions
         services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();
 
         services.AddCascadingAuthenticationState();
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
+        // Programs sign in for a bearer token (POST /api/auth/token); pages use the cookie.
+        authentication.AddBearerToken(IdentityConstants.BearerScheme);
+        authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/account/login";
@@ -62,7 +67,25 @@ public static class WebAppExtensions
 
         // Every page, hub and endpoint needs a signed-in user unless it says [AllowAnonymous].
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(ApiEndpoints.EditorPolicy, p => p
+                .AddAuthenticationSchemes(IdentityConstants.BearerScheme, IdentityConstants.ApplicationScheme)
+                .RequireRole(Roles.Editor, Roles.Admin))
+            .AddPolicy(ApiEndpoints.AdminPolicy, p => p
+                .AddAuthenticationSchemes(IdentityConstants.BearerScheme, IdentityConstants.ApplicationScheme)
+                .RequireRole(Roles.Admin));
+
+        // Errors are problem details (RFC 9457); a malformed request is a 400 that says what was wrong.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            if (ctx.Exception is BadHttpRequestException bad)
+            {
+                ctx.ProblemDetails.Status = bad.StatusCode;
+                ctx.ProblemDetails.Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request";
+                ctx.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
+            }
+        });
+        services.AddOpenApi();
         return builder;
     }
 
@@ -70,9 +93,14 @@ public static class WebAppExtensions
     public static WebApplication UseCollabWebApp(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Unhandled exceptions become problem details; malformed requests keep their 4xx status.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 
@@ -84,6 +112,8 @@ public static class WebAppExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapHub<ChangesHub>(ChangesHub.Path);
+        app.MapCollabApi();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using CollabEditor.Core.Merging;
 
 namespace CollabEditor.Core.Orders;
 
 /// <summary>Where an order is in its life. Fulfilled and Cancelled orders are read-only.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OrderStatus>))]
 public enum OrderStatus
 {
     Draft,

@@ -25,6 +25,12 @@ public abstract record SaveResult
         public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
     }
 
+    /// <summary>The caller wrote under a lease that is no longer live (expired, released, taken away). Nothing was written.</summary>
+    public sealed record LeaseLost : SaveResult
+    {
+        public static string Message => "Your check-out has ended (expired, checked in or released by an administrator); nothing was saved. Save again without it, or check out again.";
+    }
+
     /// <summary>The product requires check-out and the caller holds no live lease. Nothing was written.</summary>
     public sealed record CheckoutRequired : SaveResult
     {

@@ -26,6 +26,12 @@ public abstract record OrderSaveResult
         public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
     }
 
+    /// <summary>The caller wrote under a lease that is no longer live. Nothing written.</summary>
+    public sealed record LeaseLost : OrderSaveResult
+    {
+        public static string Message => "Your check-out has ended (expired, checked in or released by an administrator); nothing was saved.";
+    }
+
     /// <summary>A rule is broken (values, status transition, read-only order). Nothing written.</summary>
     public sealed record Invalid(IReadOnlyList<FieldError> Errors) : OrderSaveResult;
 }

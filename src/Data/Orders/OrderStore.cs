@@ -106,17 +106,9 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
             return new OrderSaveResult.Conflict(current);
         }
 
-        var key = ResourceKey.ForOrder(id);
-        var token = leaseToken ?? Guid.Empty;
-        var lease = await db.Database.SqlQuery<LeaseCheck>($"""
-            SELECT token AS "Token", holder_name AS "HolderName", holder_user_id AS "HolderUserId", holder_session AS "HolderSession",
-                   fencing AS "Fencing", acquired_at AS "AcquiredAt", renewed_at AS "RenewedAt", expires_at AS "ExpiresAt", expires_at - now() AS "Remaining"
-              FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
-            """).ToListAsync(ct);
-        if (lease.Count == 1 && lease[0].Token != token)
+        if (await CheckLeaseAsync(db, id, leaseToken, ct) is { } refused)
         {
-            var l = lease[0];
-            return new OrderSaveResult.Locked(new LeaseHolder(key, l.HolderUserId, l.HolderName, l.HolderSession, l.Fencing, l.AcquiredAt, l.RenewedAt, l.ExpiresAt, l.Remaining));
+            return refused;
         }
 
         if (OrderRules.ValidateChange(current.Values, wanted) is { Count: > 0 } errors)
@@ -161,6 +153,58 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         var savedLines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == id).ToListAsync(ct);
         await tx.CommitAsync(ct);
         return new OrderSaveResult.Saved(updated[0].ToSnapshot(savedLines));
+    }
+
+    /// <summary>Deletes the order and its lines if it is still at <paramref name="expectedVersion"/> (same lock and lease rules as a save).</summary>
+    public async Task<OrderSaveResult> DeleteAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var locked = await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").AsNoTracking().ToListAsync(ct);
+        if (locked.Count == 0)
+        {
+            return new OrderSaveResult.Deleted();
+        }
+
+        var lines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == id).ToListAsync(ct);
+        var current = locked[0].ToSnapshot(lines);
+        if (current.Version != expectedVersion)
+        {
+            return new OrderSaveResult.Conflict(current);
+        }
+
+        if (await CheckLeaseAsync(db, id, leaseToken, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('collab.actor', {actor.DisplayName}, true)", ct);
+        await db.Database.ExecuteSqlAsync($"DELETE FROM orders WHERE id = {id}", ct);
+        await tx.CommitAsync(ct);
+        return new OrderSaveResult.Saved(current);
+    }
+
+    /// <summary>
+    /// Null when the caller may write: no live lease and no token, or its token names the live lease
+    /// (share-locked until the transaction ends, so it cannot be released or taken over meanwhile).
+    /// </summary>
+    private static async Task<OrderSaveResult?> CheckLeaseAsync(CollabDbContext db, int id, Guid? leaseToken, CancellationToken ct)
+    {
+        var key = ResourceKey.ForOrder(id);
+        var token = leaseToken ?? Guid.Empty;
+        var lease = await db.Database.SqlQuery<LeaseCheck>($"""
+            SELECT token AS "Token", holder_name AS "HolderName", holder_user_id AS "HolderUserId", holder_session AS "HolderSession",
+                   fencing AS "Fencing", acquired_at AS "AcquiredAt", renewed_at AS "RenewedAt", expires_at AS "ExpiresAt", expires_at - now() AS "Remaining"
+              FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
+            """).ToListAsync(ct);
+        if (lease.Count == 1 && lease[0].Token != token)
+        {
+            var l = lease[0];
+            return new OrderSaveResult.Locked(new LeaseHolder(key, l.HolderUserId, l.HolderName, l.HolderSession, l.Fencing, l.AcquiredAt, l.RenewedAt, l.ExpiresAt, l.Remaining));
+        }
+
+        return lease.Count == 0 && leaseToken is not null ? new OrderSaveResult.LeaseLost() : null;
     }
 
     private sealed record LeaseCheck(Guid Token, string HolderName, string HolderUserId, string HolderSession, long Fencing, DateTimeOffset AcquiredAt, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt, TimeSpan Remaining);

@@ -90,7 +90,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
     /// <remarks>
     /// Fenced (DESIGN.md "Leases"): while anyone holds a live lease on the product, only a caller
     /// presenting its <paramref name="leaseToken"/> may write, and a product that requires check-out
-    /// cannot be written without one (turning the flag on needs none; turning it off does). The lease row is share-locked by the same statement, so a
+    /// cannot be written without one (turning the flag on needs none; turning it off does). A token
+    /// that no longer names a live lease is refused too: the caller believed it was fenced. The lease row is share-locked by the same statement, so a
     /// release or takeover cannot slip between the check and the write.
     /// </remarks>
     public async Task<SaveResult> UpdateAsync(int id, int expectedVersion, ProductValues values, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
@@ -117,7 +118,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
                        version = version + 1,
                        last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
                  WHERE id = {id} AND version = {expectedVersion}
-                   AND CASE WHEN EXISTS (SELECT 1 FROM lease) THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                   AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                            WHEN EXISTS (SELECT 1 FROM lease) THEN false
                             ELSE NOT requires_checkout END
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
@@ -147,6 +149,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) switch
         {
             { } holder => new SaveResult.Locked(holder),
+            // A write under a lease that has ended is refused, not quietly turned into an unfenced one.
+            null when leaseToken is not null => new SaveResult.LeaseLost(),
             null when current.RequiresCheckout => new SaveResult.CheckoutRequired(),
             // The lease ended between the write and this look: the caller may simply try again.
             null => new SaveResult.Conflict(current.ToSnapshot()),
@@ -170,7 +174,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
                 )
                 DELETE FROM products
                  WHERE id = {id} AND version = {expectedVersion}
-                   AND CASE WHEN EXISTS (SELECT 1 FROM lease) THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                   AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
+                            WHEN EXISTS (SELECT 1 FROM lease) THEN false
                             ELSE NOT requires_checkout END
                 """, ct);
             await tx.CommitAsync(ct);
@@ -193,7 +198,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
 
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) is { } holder
             ? new DeleteResult.Locked($"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.")
-            : new DeleteResult.Locked(SaveResult.CheckoutRequired.Message);
+            : new DeleteResult.Locked(leaseToken is not null ? SaveResult.LeaseLost.Message : SaveResult.CheckoutRequired.Message);
     }
 
     /// <summary>Normalizes the values; returns the broken rules, or null when they may be written.</summary>

@@ -1,0 +1,151 @@
+using CollabEditor.Core.Changes;
+using CollabEditor.Core.Leases;
+using CollabEditor.Data.Leases;
+using CollabEditor.WebApp.Account;
+using Microsoft.AspNetCore.Http.HttpResults;
+using static CollabEditor.WebApp.Api.ApiConventions;
+
+namespace CollabEditor.WebApp.Api;
+
+/// <summary>A lease as its holder sees it (with the token).</summary>
+public sealed record LeaseDto(string Resource, Guid Token, long Fencing, string Holder, DateTimeOffset AcquiredAt, DateTimeOffset ExpiresAt)
+{
+    public static LeaseDto From(Lease l)
+    {
+        ArgumentNullException.ThrowIfNull(l);
+        return new(l.Key, l.Token, l.Fencing, l.HolderName, l.AcquiredAt, l.ExpiresAt);
+    }
+}
+
+/// <summary>Why an administrator takes a check-out away.</summary>
+public sealed record ForceReleaseInput(string? Reason);
+
+/// <summary>/api/leases/{kind}/{id}: check-out for programs, with the same engine and fencing as the pages.</summary>
+public static class LeasesApi
+{
+    public const int MaxWaitSeconds = 30;
+
+    public static RouteGroupBuilder MapLeasesApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var leases = api.MapGroup("/leases/{kind}/{id:int}").WithTags("Leases");
+
+        leases.MapPost("/", async Task<IResult> (string kind, int id, int? wait, HttpContext http, LeaseStore store, CancellationToken ct) =>
+        {
+            if (Key(kind, id) is not { } key)
+            {
+                return NotFound($"{kind}/{id}");
+            }
+
+            if (wait is < 0 or > MaxWaitSeconds)
+            {
+                return Validation([new("wait", $"wait must be between 0 and {MaxWaitSeconds} seconds.")]);
+            }
+
+            var actor = http.User.ToActor();
+            // One API holder per user: re-acquiring from a script takes over that user's own API lease.
+            var session = "api:" + actor.UserId;
+            var result = await store.AcquireWaitingAsync(key, actor, session, TimeSpan.FromSeconds(wait ?? 0), ct);
+            return result switch
+            {
+                AcquireResult.Granted g => TypedResults.Created($"/api/leases/{key}", LeaseDto.From(g.Lease)),
+                AcquireResult.Denied d => Locked(d.Holder),
+                _ => TypedResults.StatusCode(StatusCodes.Status500InternalServerError),
+            };
+        }).WithSummary("Check out (acquire a lease). 201 with token and fencing number; 423 with the holder. ?wait=N retries for up to N seconds.");
+
+        leases.MapPut("/", async Task<IResult> (string kind, int id, HttpContext http, LeaseStore store, CancellationToken ct) =>
+        {
+            if (Key(kind, id) is not { } key)
+            {
+                return NotFound($"{kind}/{id}");
+            }
+
+            var (token, problem) = RequiredToken(http.Request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            return await store.RenewAsync(key, token!.Value, http.User.ToActor(), ct) switch
+            {
+                LeaseChange.Done done => TypedResults.Ok(LeaseDto.From(done.Lease)),
+                _ => NotHeld(key),
+            };
+        }).WithSummary("Renew a lease; needs its token in Lease-Token.");
+
+        leases.MapDelete("/", async Task<IResult> (string kind, int id, HttpContext http, LeaseStore store, CancellationToken ct) =>
+        {
+            if (Key(kind, id) is not { } key)
+            {
+                return NotFound($"{kind}/{id}");
+            }
+
+            var (token, problem) = RequiredToken(http.Request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            return await store.ReleaseAsync(key, token!.Value, ct) is LeaseChange.Done ? TypedResults.NoContent() : NotHeld(key);
+        }).WithSummary("Check in (release a lease); needs its token in Lease-Token.");
+
+        leases.MapPost("/force-release", async Task<IResult> (string kind, int id, ForceReleaseInput input, HttpContext http, LeaseStore store, CancellationToken ct) =>
+        {
+            if (Key(kind, id) is not { } key)
+            {
+                return NotFound($"{kind}/{id}");
+            }
+
+            return await store.ForceReleaseAsync(key, http.User.ToActor(), input.Reason, ct) switch
+            {
+                LeaseChange.Done => TypedResults.NoContent(),
+                LeaseChange.Forbidden f => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: f.Message),
+                LeaseChange.Invalid i => Validation([new(i.Field, i.Message)]),
+                _ => NotHeld(key),
+            };
+        }).RequireAuthorization(ApiEndpoints.AdminPolicy)
+          .WithSummary("Administrators: take a check-out away, with a reason. The holder is told at once.");
+
+        return api;
+    }
+
+    private static string? Key(string kind, int id) =>
+        ResourceKey.TryParse($"{kind}/{id}", out _, out _) ? $"{kind}/{id}" : null;
+
+    private static (Guid? Token, IResult? Problem) RequiredToken(HttpRequest request)
+    {
+        var (token, problem) = LeaseToken(request);
+        return problem is not null ? (null, problem)
+            : token is null ? (null, Validation([new(LeaseTokenHeader, $"{LeaseTokenHeader} is required: send the token you got when you checked out.")]))
+            : (token, null);
+    }
+
+    private static ProblemHttpResult NotHeld(string key) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not held",
+            detail: $"There is no live lease on {key} with this token: it expired, was released, or was taken away.");
+}
+
+/// <summary>Wires the API: authentication for programs, policies, problem details, OpenAPI.</summary>
+public static class ApiEndpoints
+{
+    /// <summary>Editors and admins, signed in with a bearer token or the app's cookie.</summary>
+    public const string EditorPolicy = "api-editor";
+
+    public const string AdminPolicy = "api-admin";
+
+    public static IEndpointRouteBuilder MapCollabApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api")
+            .RequireAuthorization(EditorPolicy)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        api.MapAuthApi();
+        api.MapProductsApi();
+        api.MapOrdersApi();
+        api.MapLeasesApi();
+        return endpoints;
+    }
+}

@@ -1,0 +1,196 @@
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Validation;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
+using CollabEditor.WebApp.Account;
+using static CollabEditor.WebApp.Api.ApiConventions;
+
+namespace CollabEditor.WebApp.Api;
+
+/// <summary>An order line as the API shows it.</summary>
+public sealed record OrderLineDto(Guid Id, int ProductId, string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);
+
+/// <summary>An order with its lines, as the API shows it.</summary>
+public sealed record OrderDto(int Id, string Number, string CustomerName, OrderStatus Status, string Notes, IReadOnlyList<OrderLineDto> Lines, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
+{
+    public static OrderDto From(OrderSnapshot o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new(o.Id, o.Number, o.Values.Header.CustomerName, o.Values.Header.Status, o.Values.Header.Notes,
+            [.. o.Values.Lines.Select(l => new OrderLineDto(l.LineId, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice, l.LineTotal))],
+            o.Values.Total, o.Version, o.LastChangedBy, o.LastChangedAt);
+    }
+}
+
+/// <summary>What a client sends to create an order (a draft with no lines).</summary>
+public sealed record OrderCreateInput(string? CustomerName, string? Notes);
+
+/// <summary>One line in a replace: an existing line id to keep or change it, no id to add a line; unit price defaults to the product's.</summary>
+public sealed record OrderLineInput(Guid? Id, int ProductId, int Quantity, decimal? UnitPrice);
+
+/// <summary>What a client sends to replace an order: header and the complete list of lines.</summary>
+public sealed record OrderInput(string? CustomerName, OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
+
+/// <summary>/api/orders: the aggregate is changed only as a whole, under one version.</summary>
+public static class OrdersApi
+{
+    public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var orders = api.MapGroup("/orders").WithTags("Orders");
+
+        orders.MapGet("/", async (OrderStore store, string? search, string? sort, bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+        {
+            var p = Math.Max(0, page ?? 0);
+            var size = Math.Clamp(pageSize ?? 25, 1, 200);
+            var result = await store.ListAsync(new OrderQuery(search, sort, desc ?? false, p, size), ct);
+            return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, p, size));
+        }).WithSummary("List orders (search number or customer, sort, page) with line count and total.");
+
+        orders.MapGet("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
+        {
+            var order = await store.GetAsync(id, ct);
+            if (order is null)
+            {
+                return NotFound($"Order {id}");
+            }
+
+            var ifNoneMatch = IfNoneMatch(http.Request);
+            http.Response.Headers.ETag = ETagFor(order.Version);
+            return ifNoneMatch.Present && (ifNoneMatch.Any || ifNoneMatch.Versions.Contains(order.Version))
+                ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+                : TypedResults.Ok(OrderDto.From(order));
+        }).WithSummary("Get an order with its lines; its ETag is its version.");
+
+        orders.MapPost("/", async Task<IResult> (OrderCreateInput input, HttpContext http, OrderStore store, CancellationToken ct) =>
+        {
+            var result = await store.CreateAsync(new OrderHeader(input.CustomerName ?? string.Empty, OrderStatus.Draft, input.Notes ?? string.Empty), http.User.ToActor(), ct);
+            if (result is OrderSaveResult.Saved saved)
+            {
+                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+                return TypedResults.Created($"/api/orders/{saved.Current.Id}", OrderDto.From(saved.Current));
+            }
+
+            return ToProblem(result, "Order");
+        }).WithSummary("Create a draft order.");
+
+        orders.MapPut("/{id:int}", async Task<IResult> (int id, OrderInput input, HttpContext http, OrderStore store, ProductStore products, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Order {id}");
+            }
+
+            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (token, tokenProblem) = LeaseToken(http.Request);
+            if (tokenProblem is not null)
+            {
+                return tokenProblem;
+            }
+
+            var (wanted, errors) = await BuildAsync(input, current, products, ct);
+            if (errors.Count > 0)
+            {
+                return Validation(errors);
+            }
+
+            var result = await store.SaveAsync(id, expected!.Value, wanted, http.User.ToActor(), token, ct);
+            if (result is OrderSaveResult.Saved saved)
+            {
+                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+                return TypedResults.Ok(OrderDto.From(saved.Current));
+            }
+
+            return ToProblem(result, $"Order {id}");
+        }).WithSummary("Replace an order: header and all lines in one version. Requires If-Match.");
+
+        orders.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Order {id}");
+            }
+
+            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (token, tokenProblem) = LeaseToken(http.Request);
+            if (tokenProblem is not null)
+            {
+                return tokenProblem;
+            }
+
+            var result = await store.DeleteAsync(id, expected!.Value, http.User.ToActor(), token, ct);
+            return result is OrderSaveResult.Saved ? TypedResults.NoContent() : ToProblem(result, $"Order {id}");
+        }).WithSummary("Delete an order and its lines. Requires If-Match.");
+
+        return api;
+    }
+
+    /// <summary>The wanted aggregate from the input: kept lines keep their product copy, new lines copy the product now.</summary>
+    private static async Task<(OrderValues Values, List<FieldError> Errors)> BuildAsync(OrderInput input, OrderSnapshot current, ProductStore products, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        var existing = current.Values.Lines.ToDictionary(l => l.LineId);
+        var lines = new List<OrderLine>();
+        var inputs = input.Lines ?? [];
+        if (inputs.Count > OrderRules.LinesMax)
+        {
+            return (current.Values, [new("Lines", $"An order can have at most {OrderRules.LinesMax} lines.")]);
+        }
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var line = inputs[i];
+            if (line is null)
+            {
+                errors.Add(new($"Lines[{i}]", $"Line {i + 1}: a line is required, not null."));
+                continue;
+            }
+
+            if (line.Id is { } lineId && existing.TryGetValue(lineId, out var kept) && kept.ProductId == line.ProductId)
+            {
+                lines.Add(kept with { Quantity = line.Quantity, UnitPrice = line.UnitPrice ?? kept.UnitPrice });
+                continue;
+            }
+
+            if (line.Id is { } unknown && !existing.ContainsKey(unknown))
+            {
+                errors.Add(new($"Lines[{i}].Id", $"Line {i + 1}: line {unknown} is not on this order; leave the id out to add a line."));
+                continue;
+            }
+
+            var product = line.ProductId > 0 ? await products.GetAsync(line.ProductId, ct) : null;
+            if (product is null)
+            {
+                errors.Add(new($"Lines[{i}].ProductId", $"Line {i + 1}: product {line.ProductId} does not exist."));
+                continue;
+            }
+
+            lines.Add(new OrderLine(line.Id ?? Guid.NewGuid(), product.Id, product.Values.Sku, product.Values.Name, line.Quantity, line.UnitPrice ?? product.Values.Price));
+        }
+
+        var values = new OrderValues(new OrderHeader(input.CustomerName ?? string.Empty, input.Status, input.Notes ?? string.Empty), lines);
+        errors.AddRange(OrderRules.Validate(values));
+        return (values, errors);
+    }
+
+    private static IResult ToProblem(OrderSaveResult result, string what) => result switch
+    {
+        OrderSaveResult.Invalid invalid => Validation(invalid.Errors),
+        OrderSaveResult.Conflict conflict => Stale(OrderDto.From(conflict.Theirs), conflict.Theirs.Version),
+        OrderSaveResult.Locked locked => Locked(locked.Holder),
+        OrderSaveResult.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: OrderSaveResult.LeaseLost.Message),
+        _ => NotFound(what),
+    };
+}

@@ -1,0 +1,144 @@
+using CollabEditor.Core.Products;
+using CollabEditor.Data.Products;
+using CollabEditor.WebApp.Account;
+using static CollabEditor.WebApp.Api.ApiConventions;
+
+namespace CollabEditor.WebApp.Api;
+
+/// <summary>A product as the API shows it.</summary>
+public sealed record ProductDto(int Id, string Sku, string Name, string Description, decimal Price, int Stock, bool RequiresCheckout, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
+{
+    public static ProductDto From(ProductSnapshot p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return new(p.Id, p.Values.Sku, p.Values.Name, p.Values.Description, p.Values.Price, p.Values.Stock, p.Values.RequiresCheckout, p.Version, p.LastChangedBy, p.LastChangedAt);
+    }
+}
+
+/// <summary>What a client sends to create or replace a product.</summary>
+public sealed record ProductInput(string? Sku, string? Name, string? Description, decimal Price, int Stock, bool RequiresCheckout)
+{
+    public ProductValues ToValues() => new(Sku ?? string.Empty, Name ?? string.Empty, Description ?? string.Empty, Price, Stock, RequiresCheckout);
+}
+
+/// <summary>A page of results.</summary>
+public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+/// <summary>/api/products: the same store, rules, fencing and live events as the pages.</summary>
+public static class ProductsApi
+{
+    public static RouteGroupBuilder MapProductsApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var products = api.MapGroup("/products").WithTags("Products");
+
+        products.MapGet("/", async (ProductStore store, string? search, string? sort, bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+        {
+            var p = Math.Max(0, page ?? 0);
+            var size = Math.Clamp(pageSize ?? 25, 1, 200);
+            var result = await store.ListAsync(new ProductQuery(search, sort, desc ?? false, p, size), ct);
+            return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, p, size));
+        }).WithSummary("List products (search SKU or name, sort, page).");
+
+        products.MapGet("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
+        {
+            var product = await store.GetAsync(id, ct);
+            if (product is null)
+            {
+                return NotFound($"Product {id}");
+            }
+
+            var ifNoneMatch = IfNoneMatch(http.Request);
+            http.Response.Headers.ETag = ETagFor(product.Version);
+            if (ifNoneMatch.Present && (ifNoneMatch.Any || ifNoneMatch.Versions.Contains(product.Version)))
+            {
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            return TypedResults.Ok(ProductDto.From(product));
+        }).WithSummary("Get one product; its ETag is its version. If-None-Match → 304.");
+
+        products.MapPost("/", async Task<IResult> (ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
+        {
+            var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
+            if (result is SaveResult.Saved saved)
+            {
+                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+                return TypedResults.Created($"/api/products/{saved.Current.Id}", ProductDto.From(saved.Current));
+            }
+
+            return ToProblem(result, $"Product");
+        }).WithSummary("Create a product at version 1.");
+
+        products.MapPut("/{id:int}", async Task<IResult> (int id, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Product {id}");
+            }
+
+            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (token, tokenProblem) = LeaseToken(http.Request);
+            if (tokenProblem is not null)
+            {
+                return tokenProblem;
+            }
+
+            var result = await store.UpdateAsync(id, expected!.Value, input.ToValues(), http.User.ToActor(), token, ct);
+            if (result is SaveResult.Saved saved)
+            {
+                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+                return TypedResults.Ok(ProductDto.From(saved.Current));
+            }
+
+            return ToProblem(result, $"Product {id}");
+        }).WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
+
+        products.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Product {id}");
+            }
+
+            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (token, tokenProblem) = LeaseToken(http.Request);
+            if (tokenProblem is not null)
+            {
+                return tokenProblem;
+            }
+
+            return await store.DeleteAsync(id, expected!.Value, http.User.ToActor(), token, ct) switch
+            {
+                DeleteResult.Removed => TypedResults.NoContent(),
+                DeleteResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
+                DeleteResult.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Locked", detail: l.Message),
+                _ => NotFound($"Product {id}"),
+            };
+        }).WithSummary("Delete a product. Requires If-Match.");
+
+        return api;
+    }
+
+    private static IResult ToProblem(SaveResult result, string what) => result switch
+    {
+        SaveResult.Invalid invalid => Validation(invalid.Errors),
+        SaveResult.Conflict conflict => Stale(ProductDto.From(conflict.Theirs), conflict.Theirs.Version),
+        SaveResult.Locked locked => Locked(locked.Holder),
+        SaveResult.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: SaveResult.LeaseLost.Message),
+        SaveResult.CheckoutRequired => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Check-out required", detail: SaveResult.CheckoutRequired.Message),
+        _ => NotFound(what),
+    };
+}
