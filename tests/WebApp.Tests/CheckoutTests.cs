@@ -97,9 +97,13 @@ public sealed class CheckoutTests : MudTestContext
         var cut = RenderPage();
 
         cut.WaitForAssertion(() => Assert.Matches(@"Checked out by Bob since .+ · expires in [01]:\d\d", cut.Find("[data-testid=lease-banner]").TextContent));
-        Assert.True(cut.Input("field-Name").HasAttribute("readonly"));
-        Assert.True(cut.Input("field-Price").HasAttribute("readonly"));
-        Assert.True(cut.Find("[data-testid=save]").HasAttribute("disabled"));
+        // The page switches to read-only on the bar's change notification, right after the banner renders.
+        cut.WaitForAssertion(() =>
+        {
+            Assert.True(cut.Input("field-Name").HasAttribute("readonly"));
+            Assert.True(cut.Input("field-Price").HasAttribute("readonly"));
+            Assert.True(cut.Find("[data-testid=save]").HasAttribute("disabled"));
+        });
         Assert.NotNull(cut.Find("[data-testid=request-release]"));
         Assert.Empty(cut.FindAll("[data-testid=force-release]"));
     }
