@@ -1,6 +1,7 @@
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
+using CollabEditor.Data.History;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Presence;
@@ -26,6 +27,8 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
     public DbSet<OrderLineRow> OrderLines => Set<OrderLineRow>();
 
     public DbSet<LeaseAuditEntry> LeaseAudit => Set<LeaseAuditEntry>();
+
+    public DbSet<HistoryEntry> RecordHistory => Set<HistoryEntry>();
 
     /// <summary>The data-protection key ring, shared by every instance (sign-in cookies, antiforgery).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -147,6 +150,21 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             a.Property(x => x.Reason).HasColumnName("reason").HasMaxLength(LeaseOptions.ReasonMaxLength);
             a.HasIndex(x => new { x.ResourceKey, x.At }).HasDatabaseName("ix_lease_audit_resource_at");
             a.HasIndex(x => x.At).HasDatabaseName("ix_lease_audit_at");
+        });
+
+        // Written only by the history triggers (see the History migration), read by HistoryStore.
+        builder.Entity<HistoryEntry>(h =>
+        {
+            h.ToTable("record_history");
+            h.HasKey(x => x.Id);
+            h.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            h.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100).IsRequired();
+            h.Property(x => x.Version).HasColumnName("version");
+            h.Property(x => x.Data).HasColumnName("data").HasColumnType("jsonb").IsRequired();
+            h.Property(x => x.ChangedBy).HasColumnName("changed_by").HasMaxLength(100).IsRequired();
+            h.Property(x => x.ChangedAt).HasColumnName("changed_at").HasDefaultValueSql("now()");
+            h.Property(x => x.Deleted).HasColumnName("deleted");
+            h.HasIndex(x => new { x.ResourceKey, x.Id }).HasDatabaseName("ix_record_history_resource_id");
         });
     }
 }
