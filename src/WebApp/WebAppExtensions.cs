@@ -67,7 +67,8 @@ public static class WebAppExtensions
 
         // Every page, hub and endpoint needs a signed-in user unless it says [AllowAnonymous].
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            // Both schemes, so a program's valid bearer token is honoured on any route (a 404 or 405 must not become a 401).
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(IdentityConstants.ApplicationScheme, IdentityConstants.BearerScheme).RequireAuthenticatedUser().Build())
             .AddPolicy(ApiEndpoints.EditorPolicy, p => p
                 .AddAuthenticationSchemes(IdentityConstants.BearerScheme, IdentityConstants.ApplicationScheme)
                 .RequireRole(Roles.Editor, Roles.Admin))
@@ -85,6 +86,8 @@ public static class WebAppExtensions
                 ctx.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
             }
         });
+        // Malformed requests throw in every environment, so the handler below can say what was wrong.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         return builder;
     }
@@ -99,6 +102,7 @@ public static class WebAppExtensions
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseMiddleware<ApiContentTypeCheck>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

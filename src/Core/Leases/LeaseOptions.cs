@@ -35,5 +35,6 @@ public sealed class LeaseOptions : IValidatableObject
     public static string? CheckReason(string? reason) =>
         string.IsNullOrWhiteSpace(reason) ? "Reason is required: say why you take the check-out away."
         : reason.Trim().Length > ReasonMaxLength ? $"Reason must be at most {ReasonMaxLength} characters."
+        : Validation.TextRules.HasControlCharacters(reason, multiLine: true) ? "Reason must not contain control characters."
         : null;
 }

@@ -68,6 +68,16 @@ public static class OrderRules
             errors.Add(new("Notes", $"Notes must be at most {NotesMaxLength} characters."));
         }
 
+        if (TextRules.HasControlCharacters(h.CustomerName))
+        {
+            errors.Add(new("CustomerName", "Customer must not contain control characters."));
+        }
+
+        if (TextRules.HasControlCharacters(h.Notes, multiLine: true))
+        {
+            errors.Add(new("Notes", "Notes must not contain control characters."));
+        }
+
         if (!Enum.IsDefined(h.Status))
         {
             errors.Add(new("Status", "Status must be one of Draft, Submitted, Fulfilled, Cancelled."));
@@ -97,7 +107,7 @@ public static class OrderRules
                 errors.Add(new($"{name}.ProductId", $"Line {i + 1}: a product is required."));
             }
 
-            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > Products.ProductRules.SkuMaxLength)
+            if (string.IsNullOrWhiteSpace(line.Sku) || line.Sku.Length > Products.ProductRules.SkuMaxLength || TextRules.HasControlCharacters(line.Sku) || TextRules.HasControlCharacters(line.ProductName))
             {
                 errors.Add(new($"{name}.Sku", $"Line {i + 1}: SKU is required and must be at most {Products.ProductRules.SkuMaxLength} characters."));
             }

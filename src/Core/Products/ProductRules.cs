@@ -46,6 +46,14 @@ public static partial class ProductRules
             errors.Add(new(nameof(v.Description), $"Description must be at most {DescriptionMaxLength} characters."));
         }
 
+        foreach (var (field, label, text, multiLine) in new[] { (nameof(v.Sku), "SKU", v.Sku, false), (nameof(v.Name), "Name", v.Name, false), (nameof(v.Description), "Description", v.Description, true) })
+        {
+            if (TextRules.HasControlCharacters(text, multiLine))
+            {
+                errors.Add(new(field, $"{label} must not contain control characters."));
+            }
+        }
+
         if (v.Price < 0)
         {
             errors.Add(new(nameof(v.Price), "Price must be 0 or more."));

@@ -28,9 +28,10 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orders = db.Orders.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Search))
+        var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
+        if (!string.IsNullOrWhiteSpace(search))
         {
-            var pattern = "%" + query.Search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            var pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
             orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern) || EF.Functions.ILike(o.CustomerName, pattern));
         }
 
@@ -53,7 +54,9 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
             _ => orders.OrderBy(o => o.Id),
         };
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
-        var page = await orders.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize)
+        // A page past any sensible end is simply empty (and never overflows the offset).
+        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
+        var page = await orders.Skip(pageIndex * pageSize).Take(pageSize)
             .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
             .ToListAsync(ct);
         return new OrderPage(page, total);

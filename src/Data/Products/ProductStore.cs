@@ -29,9 +29,10 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = db.Products.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Search))
+        var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
+        if (!string.IsNullOrWhiteSpace(search))
         {
-            var pattern = "%" + EscapeLike(query.Search.Trim()) + "%";
+            var pattern = "%" + EscapeLike(search.Trim()) + "%";
             rows = rows.Where(p => EF.Functions.ILike(p.Sku, pattern) || EF.Functions.ILike(p.Name, pattern));
         }
 
@@ -54,7 +55,9 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
             _ => rows.OrderBy(p => p.Sku),
         };
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
-        var items = await rows.Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize).ToListAsync(ct);
+        // A page past any sensible end is simply empty (and never overflows the offset).
+        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
+        var items = await rows.Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new ProductPage([.. items.Select(p => p.ToSnapshot())], total);
     }
 

@@ -1,6 +1,8 @@
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static CollabEditor.WebApp.Api.ApiConventions;
@@ -30,9 +32,16 @@ public static class LeasesApi
         ArgumentNullException.ThrowIfNull(api);
         var leases = api.MapGroup("/leases/{kind}/{id:int}").WithTags("Leases");
 
-        leases.MapPost("/", async Task<IResult> (string kind, int id, int? wait, HttpContext http, LeaseStore store, CancellationToken ct) =>
+        leases.MapPost("/", async Task<IResult> (string kind, int id, int? wait, HttpContext http, LeaseStore store, ProductStore products, OrderStore orders, CancellationToken ct) =>
         {
             if (Key(kind, id) is not { } key)
+            {
+                return NotFound($"{kind}/{id}");
+            }
+
+            // Only records that exist can be checked out.
+            var exists = kind == ResourceKey.Product ? await products.GetAsync(id, ct) is not null : await orders.GetAsync(id, ct) is not null;
+            if (!exists)
             {
                 return NotFound($"{kind}/{id}");
             }

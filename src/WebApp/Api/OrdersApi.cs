@@ -167,17 +167,18 @@ public static class OrdersApi
             if (line.Id is { } unknown && !existing.ContainsKey(unknown))
             {
                 errors.Add(new($"Lines[{i}].Id", $"Line {i + 1}: line {unknown} is not on this order; leave the id out to add a line."));
-                continue;
             }
 
             var product = line.ProductId > 0 ? await products.GetAsync(line.ProductId, ct) : null;
-            if (product is null)
+            if (product is null && line.ProductId > 0)
             {
                 errors.Add(new($"Lines[{i}].ProductId", $"Line {i + 1}: product {line.ProductId} does not exist."));
-                continue;
             }
 
-            lines.Add(new OrderLine(line.Id ?? Guid.NewGuid(), product.Id, product.Values.Sku, product.Values.Name, line.Quantity, line.UnitPrice ?? product.Values.Price));
+            // A line that failed a lookup still takes its place, so every error below names its own index.
+            lines.Add(product is null
+                ? new OrderLine(Guid.NewGuid(), line.ProductId, "?", "?", line.Quantity, line.UnitPrice ?? 0m)
+                : new OrderLine(line.Id is { } id && existing.ContainsKey(id) ? id : Guid.NewGuid(), product.Id, product.Values.Sku, product.Values.Name, line.Quantity, line.UnitPrice ?? product.Values.Price));
         }
 
         var values = new OrderValues(new OrderHeader(input.CustomerName ?? string.Empty, input.Status, input.Notes ?? string.Empty), lines);
