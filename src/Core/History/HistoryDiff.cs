@@ -1,0 +1,70 @@
+using CollabEditor.Core.Merging;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
+
+namespace CollabEditor.Core.History;
+
+/// <summary>Pure diffs between two committed versions of a product or an order.</summary>
+public static class HistoryDiff
+{
+    /// <summary>
+    /// The fields of a line a diff shows. The product is shown by its SKU, which was copied with it,
+    /// rather than by a bare product id.
+    /// </summary>
+    public static IReadOnlyList<MergeField<OrderLine>> LineFields { get; } =
+    [
+        new(nameof(OrderLine.Sku), "Product", typeof(string), l => l.Sku, (l, v) => l with { Sku = (string)v! }),
+        new(nameof(OrderLine.Quantity), "Quantity", typeof(int), l => l.Quantity, (l, v) => l with { Quantity = (int)v! }),
+        new(nameof(OrderLine.UnitPrice), "Unit price", typeof(decimal), l => l.UnitPrice, (l, v) => l with { UnitPrice = (decimal)v! }),
+    ];
+
+    /// <summary>The fields whose values differ between <paramref name="old"/> and <paramref name="new"/>, in field order.</summary>
+    public static IReadOnlyList<FieldChange> Fields<T>(T old, T @new, IReadOnlyList<MergeField<T>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return [.. fields
+            .Select(f => new FieldChange(f.Name, f.Label, f.Get(old), f.Get(@new)))
+            .Where(c => !Equals(c.Old, c.New))];
+    }
+
+    /// <summary>What changed in a product from <paramref name="previous"/> (null for the oldest version) to <paramref name="current"/>.</summary>
+    public static VersionDiff Product(int? previousVersion, ProductValues? previous, ProductValues current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous, current, ProductValues.Fields), []);
+    }
+
+    /// <summary>What changed in an order: header fields, then lines by id (added, removed, changed).</summary>
+    public static VersionDiff Order(int? previousVersion, OrderValues? previous, OrderValues current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous.Header, current.Header, OrderHeader.Fields), Lines(previous.Lines, current.Lines));
+    }
+
+    /// <summary>
+    /// Line changes matched by line id: the current lines in their order (added or changed), then
+    /// the removed ones in their old order. A line that only moved is not a change.
+    /// </summary>
+    public static IReadOnlyList<LineChange> Lines(IReadOnlyList<OrderLine> previous, IReadOnlyList<OrderLine> current)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(current);
+        var oldById = previous.ToDictionary(l => l.LineId);
+        var newIds = current.Select(l => l.LineId).ToHashSet();
+        var changes = new List<LineChange>();
+        foreach (var line in current)
+        {
+            if (!oldById.TryGetValue(line.LineId, out var old))
+            {
+                changes.Add(new(line.LineId, LineChangeKind.Added, null, line, []));
+            }
+            else if (Fields(old, line, LineFields) is { Count: > 0 } fields)
+            {
+                changes.Add(new(line.LineId, LineChangeKind.Changed, old, line, fields));
+            }
+        }
+
+        changes.AddRange(previous.Where(l => !newIds.Contains(l.LineId)).Select(l => new LineChange(l.LineId, LineChangeKind.Removed, l, null, [])));
+        return changes;
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using CollabEditor.Core.Changes;
+using CollabEditor.Core.History;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
+using CollabEditor.Core.Validation;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
+using Microsoft.EntityFrameworkCore;
+
+namespace CollabEditor.Data.History;
+
+/// <summary>
+/// The history of products and orders: every committed version (kept by triggers, see the History
+/// migration) with its diff against the one before, interleaved with the record's lease events;
+/// and restoring an old version as a new, version-checked save.
+/// </summary>
+public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, ProductStore products, OrderStore orders)
+{
+    /// <summary>How many timeline entries a history shows unless asked for more.</summary>
+    public const int DefaultTake = 200;
+
+    /// <summary>A product's timeline, newest first: versions (with field diffs) and lease events.</summary>
+    public async Task<IReadOnlyList<HistoryItem>> ProductHistoryAsync(int id, int take = DefaultTake, CancellationToken ct = default) =>
+        await TimelineAsync(ResourceKey.ForProduct(id), take, ParseProduct, (previous, values) => HistoryDiff.Product(previous?.Version, previous?.Values, values), ct);
+
+    /// <summary>An order's timeline, newest first: versions (with header and line diffs) and lease events.</summary>
+    public async Task<IReadOnlyList<HistoryItem>> OrderHistoryAsync(int id, int take = DefaultTake, CancellationToken ct = default) =>
+        await TimelineAsync(ResourceKey.ForOrder(id), take, ParseOrder, (previous, values) => HistoryDiff.Order(previous?.Version, previous?.Values, values), ct);
+
+    /// <summary>The timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
+    public Task<IReadOnlyList<HistoryItem>> HistoryAsync(string key, int take = DefaultTake, CancellationToken ct = default) =>
+        ResourceKey.TryParse(key, out var kind, out var id) switch
+        {
+            true when kind == ResourceKey.Product => ProductHistoryAsync(id, take, ct),
+            true when kind == ResourceKey.Order => OrderHistoryAsync(id, take, ct),
+            _ => throw new ArgumentException($"'{key}' is not a resource key with a history.", nameof(key)),
+        };
+
+    /// <summary>The values a product had at <paramref name="version"/>, or null when that version is not in its history.</summary>
+    public async Task<ProductValues?> ProductVersionAsync(int id, int version, CancellationToken ct = default) =>
+        await DataAtAsync(ResourceKey.ForProduct(id), version, ct) is { } data ? ParseProduct(data) : null;
+
+    /// <summary>The values (header and lines) an order had at <paramref name="version"/>, or null.</summary>
+    public async Task<OrderValues?> OrderVersionAsync(int id, int version, CancellationToken ct = default) =>
+        await DataAtAsync(ResourceKey.ForOrder(id), version, ct) is { } data ? ParseOrder(data) : null;
+
+    /// <summary>
+    /// Writes the values of <paramref name="version"/> as a new version — an ordinary save: checked
+    /// against <paramref name="expectedCurrentVersion"/> (Conflict when stale) and fenced by the lease.
+    /// </summary>
+    public async Task<SaveResult> RestoreProductAsync(int id, int version, int expectedCurrentVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return await ProductVersionAsync(id, version, ct) is { } values
+            ? await products.UpdateAsync(id, expectedCurrentVersion, values, actor, leaseToken, ct)
+            : new SaveResult.Invalid([NoSuchVersion("product", version)]);
+    }
+
+    /// <summary>Writes header and lines of <paramref name="version"/> as a new version of the order (an ordinary aggregate save).</summary>
+    public async Task<OrderSaveResult> RestoreOrderAsync(int id, int version, int expectedCurrentVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return await OrderVersionAsync(id, version, ct) is { } values
+            ? await orders.SaveAsync(id, expectedCurrentVersion, values, actor, leaseToken, ct)
+            : new OrderSaveResult.Invalid([NoSuchVersion("order", version)]);
+    }
+
+    /// <summary>Parses a product row as the trigger stored it (<c>to_jsonb</c>: snake_case columns).</summary>
+    public static ProductValues ParseProduct(string data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        var r = doc.RootElement;
+        return new ProductValues(
+            r.GetProperty("sku").GetString()!, r.GetProperty("name").GetString()!, r.GetProperty("description").GetString()!,
+            r.GetProperty("price").GetDecimal(), r.GetProperty("stock").GetInt32(), r.GetProperty("requires_checkout").GetBoolean());
+    }
+
+    /// <summary>Parses an order row with its <c>lines</c> (in position order) as the trigger stored it.</summary>
+    public static OrderValues ParseOrder(string data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        var r = doc.RootElement;
+        var header = new OrderHeader(
+            r.GetProperty("customer_name").GetString()!, Enum.Parse<OrderStatus>(r.GetProperty("status").GetString()!), r.GetProperty("notes").GetString()!);
+        var lines = r.TryGetProperty("lines", out var array)
+            ? array.EnumerateArray().Select(l => new OrderLine(
+                l.GetProperty("id").GetGuid(), l.GetProperty("product_id").GetInt32(), l.GetProperty("sku").GetString()!,
+                l.GetProperty("product_name").GetString()!, l.GetProperty("quantity").GetInt32(), l.GetProperty("unit_price").GetDecimal())).ToList()
+            : [];
+        return new OrderValues(header, lines);
+    }
+
+    private async Task<IReadOnlyList<HistoryItem>> TimelineAsync<TValues>(
+        string key, int take, Func<string, TValues> parse, Func<VersionEntry<TValues>?, TValues, VersionDiff> diff, CancellationToken ct)
+    {
+        take = Math.Clamp(take, 1, 1000);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One more than shown, so the oldest shown version still has something to be compared with.
+        var rows = await db.RecordHistory.AsNoTracking()
+            .Where(h => h.ResourceKey == key)
+            .OrderByDescending(h => h.Id)
+            .Take(take + 1)
+            .ToListAsync(ct);
+        var versions = rows
+            .AsEnumerable()
+            .Reverse()
+            .Select(h => new VersionEntry<TValues>(h.Id, h.ChangedAt, h.Version, h.ChangedBy, h.Deleted, parse(h.Data)))
+            .ToList();
+        VersionEntry<TValues>? before = null;
+        if (versions.Count > take)
+        {
+            before = versions[0];
+            versions.RemoveAt(0);
+        }
+
+        var shown = LeaseEvent.Shown;
+        // A takeover writes "expired" (the old holder) and "granted" (the new one) in one statement,
+        // at one time: the expiry comes first.
+        var leaseEvents = await db.LeaseAudit.AsNoTracking()
+            .Where(a => a.ResourceKey == key && shown.Contains(a.Action))
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Action != "expired").ThenByDescending(a => a.Id)
+            .Take(take)
+            .Select(a => new LeaseEvent(a.Id, a.At, a.Action, a.UserName, a.HolderName, a.Fencing, a.Reason))
+            .ToListAsync(ct);
+
+        return [.. HistoryTimeline.Build(versions, diff, leaseEvents, before).Take(take)];
+    }
+
+    private async Task<string?> DataAtAsync(string key, int version, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A write from outside the app may repeat a version number; the latest entry for it is what was committed last.
+        return await db.RecordHistory.AsNoTracking()
+            .Where(h => h.ResourceKey == key && h.Version == version && !h.Deleted)
+            .OrderByDescending(h => h.Id)
+            .Select(h => h.Data)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    private static FieldError NoSuchVersion(string kind, int version) =>
+        new("Version", $"Version {version} is not in this {kind}'s history: nothing was restored.");
+}
