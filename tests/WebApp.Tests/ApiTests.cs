@@ -208,4 +208,41 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
         Assert.Equal(HttpStatusCode.BadRequest, badTransition.StatusCode);
         Assert.Contains("Lines", (await badTransition.JsonAsync()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
     }
+
+    [Fact]
+    public async Task History_ListsVersionsWithDiffsAndLeaseEvents_AndRestoreIsVersionChecked()
+    {
+        using var alice = await SignedInAsync(host.BaseAddress, "alice");
+        var id = await NewProductAsync(alice, "API-HIST-1");
+        var product = await (await alice.GetAsync($"/api/products/{id}")).JsonAsync();
+        using (var v2 = await alice.SendAsync(Request(HttpMethod.Put, $"/api/products/{id}", Body(product, stock: 7, name: "Renamed"), ifMatch: "\"1\"")))
+        {
+            Assert.Equal(HttpStatusCode.OK, v2.StatusCode);
+        }
+
+        using (var lease = await alice.PostAsync($"/api/leases/product/{id}", null))
+        {
+            var token = (await lease.JsonAsync()).GetProperty("token").GetGuid();
+            using var released = await alice.SendAsync(Request(HttpMethod.Delete, $"/api/leases/product/{id}", leaseToken: token));
+            Assert.Equal(HttpStatusCode.NoContent, released.StatusCode);
+        }
+
+        var history = await (await alice.GetAsync($"/api/products/{id}/history")).JsonAsync();
+        var versions = history.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "version").ToList();
+        Assert.Equal([2, 1], versions.Select(v => v.GetProperty("version").GetInt32()));
+        var changed = versions[0].GetProperty("fields").EnumerateArray().Select(f => (f.GetProperty("field").GetString(), f.GetProperty("new").ToString())).ToList();
+        Assert.Contains(("Name", "Renamed"), changed);
+        Assert.Contains(("Stock", "7"), changed);
+        Assert.Contains(history.EnumerateArray(), e => e.GetProperty("type").GetString() == "lease" && e.GetProperty("action").GetString() == "released");
+
+        using var stale = await alice.SendAsync(Request(HttpMethod.Post, $"/api/products/{id}/history/1/restore", ifMatch: "\"1\""));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        using var restored = await alice.SendAsync(Request(HttpMethod.Post, $"/api/products/{id}/history/1/restore", ifMatch: "\"2\""));
+        Assert.Equal(HttpStatusCode.OK, restored.StatusCode);
+        var now = await restored.JsonAsync();
+        Assert.Equal((3, "API product", 0), (now.GetProperty("version").GetInt32(), now.GetProperty("name").GetString(), now.GetProperty("stock").GetInt32()));
+
+        using var missing = await alice.GetAsync("/api/products/999999/history");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
 }

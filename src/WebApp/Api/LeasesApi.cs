@@ -155,6 +155,7 @@ public static class ApiEndpoints
         api.MapProductsApi();
         api.MapOrdersApi();
         api.MapLeasesApi();
+        api.MapHistoryApi();
         return endpoints;
     }
 }
