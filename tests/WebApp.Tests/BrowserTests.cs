@@ -56,6 +56,13 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         Assert.Equal(product.Version + 2, saved.Version);
         Assert.Equal(product.Values with { Name = "Renamed by Alice", Price = 22.22m, Stock = 77 }, saved.Values);
         Assert.Equal("Bob", saved.LastChangedBy);
+
+        // The history shows both saves, newest first, with what each changed.
+        await bob.GetByText("History").ClickAsync();
+        await Assertions.Expect(bob.Locator($"[data-testid=history-entry-{product.Version + 2}]")).ToContainTextAsync("Bob");
+        await Assertions.Expect(bob.Locator($"[data-testid=history-entry-{product.Version + 1}]")).ToContainTextAsync("Alice");
+        await bob.Locator("[data-testid=history]").ScrollIntoViewIfNeededAsync();
+        await BrowserFixture.ShotAsync(bob, "history");
     }
 
     [Fact]
