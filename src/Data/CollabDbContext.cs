@@ -24,6 +24,8 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
 
     public DbSet<Order> Orders => Set<Order>();
 
+    public DbSet<Drafts.Draft> Drafts => Set<Drafts.Draft>();
+
     public DbSet<OrderLineRow> OrderLines => Set<OrderLineRow>();
 
     public DbSet<LeaseAuditEntry> LeaseAudit => Set<LeaseAuditEntry>();
@@ -61,6 +63,7 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.LastChangedById).HasColumnName("last_changed_by_id").HasMaxLength(450);
             p.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
             p.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
+            p.Property(x => x.LastSaveId).HasColumnName("last_save_id");
             p.HasIndex(x => x.Name).HasDatabaseName("ix_products_name");
         });
 
@@ -74,6 +77,17 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.DisplayName).HasColumnName("display_name").HasMaxLength(100).IsRequired();
             p.Property(x => x.SeenAt).HasColumnName("seen_at").HasDefaultValueSql("now()");
             p.HasIndex(x => x.ResourceKey).HasDatabaseName("ix_presence_resource_key");
+        });
+
+        builder.Entity<Drafts.Draft>(d =>
+        {
+            d.ToTable("drafts");
+            d.HasKey(x => new { x.UserId, x.ResourceKey });
+            d.Property(x => x.UserId).HasColumnName("user_id").HasMaxLength(450);
+            d.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100);
+            d.Property(x => x.BaseVersion).HasColumnName("base_version");
+            d.Property(x => x.Data).HasColumnName("data").HasColumnType("jsonb");
+            d.Property(x => x.SavedAt).HasColumnName("saved_at").HasDefaultValueSql("now()");
         });
 
         builder.HasSequence<long>("order_number").StartsAt(10001);
@@ -95,6 +109,7 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             o.Property(x => x.LastChangedById).HasColumnName("last_changed_by_id").HasMaxLength(450);
             o.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
             o.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
+            o.Property(x => x.LastSaveId).HasColumnName("last_save_id");
             o.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
         });
 

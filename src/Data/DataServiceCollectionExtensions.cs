@@ -32,6 +32,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(new CollabConnection(connectionString));
         services.AddSingleton<ProductStore>();
         services.AddSingleton<OrderStore>();
+        services.AddSingleton<Drafts.DraftStore>();
         services.AddSingleton<History.HistoryStore>();
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<PresenceStore>();

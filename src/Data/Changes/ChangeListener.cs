@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using CollabEditor.Core.Changes;
+using CollabEditor.Data.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -120,6 +121,11 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
             var change = JsonSerializer.Deserialize<ChangeEvent>(payload, Json);
             if (change is not null)
             {
+                if (JsonSerializer.Deserialize<RaisedAt>(payload, Json) is { At: > 0 } raised)
+                {
+                    CollabMetrics.LiveEventLag.Record(time.GetUtcNow().ToUnixTimeMilliseconds() - raised.At);
+                }
+
                 feed.Publish(change);
             }
         }
@@ -128,6 +134,9 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
             LogBadPayload(logger, ex, payload);
         }
     }
+
+    /// <summary>When the trigger raised the event (database clock, ms since the epoch); for the lag metric only.</summary>
+    private sealed record RaisedAt(long At);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change listener connection lost; reconnect attempt {Attempt} in {Delay}: {Reason}")]
     private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string? reason);

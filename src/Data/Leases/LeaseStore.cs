@@ -2,6 +2,8 @@ using System.Text.Json;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Diagnostics;
+using CollabEditor.Data.Resilience;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -102,15 +104,18 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
             cmd.Parameters.Add(new() { Value = actor.DisplayName });
             cmd.Parameters.Add(new() { Value = session });
             cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
-            var granted = await ReadLeaseAsync(cmd, ct);
+            // A retried acquire whose first attempt committed takes over its own lease (same holder and session).
+            var granted = await TransientRetry.Pipeline.ExecuteAsync(async token => await ReadLeaseAsync(cmd, token), ct);
             if (granted is not null)
             {
+                CollabMetrics.LeaseGrants.Add(1);
                 return new AcquireResult.Granted(granted);
             }
 
             var holder = await GetAsync(key, ct);
             if (holder is not null || attempt == 3)
             {
+                CollabMetrics.LeaseDenials.Add(1);
                 return new AcquireResult.Denied(holder ?? new LeaseHolder(key, string.Empty, "someone", string.Empty, 0, default, default, default, TimeSpan.Zero));
             }
         }
@@ -203,6 +208,11 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         cmd.Parameters.Add(new() { Value = reason!.Trim() });
         var lease = await ReadLeaseAsync(cmd, ct);
         await tx.CommitAsync(ct);
+        if (lease is not null)
+        {
+            CollabMetrics.LeaseForceReleases.Add(1);
+        }
+
         return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
     }
 
@@ -242,7 +252,9 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
             )
             SELECT count(*)::int FROM expired
             """);
-        return (int)(await cmd.ExecuteScalarAsync(ct))!;
+        var expired = (int)(await cmd.ExecuteScalarAsync(ct))!;
+        CollabMetrics.LeaseExpiries.Add(expired);
+        return expired;
     }
 
     /// <summary>Asks the holder to check in (announced to every instance; nothing is stored).</summary>

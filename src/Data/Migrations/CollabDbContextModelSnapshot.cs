@@ -27,6 +27,38 @@ namespace CollabEditor.Data.Migrations
             modelBuilder.HasSequence("order_number")
                 .StartsAt(10001L);
 
+            modelBuilder.Entity("CollabEditor.Data.Drafts.Draft", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("ResourceKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("resource_key");
+
+                    b.Property<int>("BaseVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("base_version");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("data");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("saved_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("UserId", "ResourceKey");
+
+                    b.ToTable("drafts", (string)null);
+                });
+
             modelBuilder.Entity("CollabEditor.Data.History.HistoryEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -224,6 +256,10 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnType("character varying(450)")
                         .HasColumnName("last_changed_by_id");
 
+                    b.Property<Guid?>("LastSaveId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_save_id");
+
                     b.Property<string>("Notes")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -386,6 +422,10 @@ namespace CollabEditor.Data.Migrations
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")
                         .HasColumnName("last_changed_by_id");
+
+                    b.Property<Guid?>("LastSaveId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_save_id");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -15,6 +15,9 @@ public sealed class Order
     public string? LastChangedById { get; set; }
     public string LastChangedBy { get; set; } = string.Empty;
     public DateTimeOffset LastChangedAt { get; set; }
+
+    /// <summary>The id of the save that wrote this version: a retried save whose commit was not acknowledged recognizes its own write.</summary>
+    public Guid? LastSaveId { get; set; }
     public List<OrderLineRow> Lines { get; set; } = [];
 
     public OrderHeader ToHeader() => new(CustomerName, Status, Notes);

@@ -2,6 +2,8 @@ using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Diagnostics;
+using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
 
 namespace CollabEditor.Data.Orders;
@@ -15,7 +17,10 @@ namespace CollabEditor.Data.Orders;
 public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
 {
     /// <summary>The order with its lines, or null.</summary>
-    public async Task<OrderSnapshot?> GetAsync(int id, CancellationToken ct = default)
+    public Task<OrderSnapshot?> GetAsync(int id, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await GetOnceAsync(id, token), ct).AsTask();
+
+    private async Task<OrderSnapshot?> GetOnceAsync(int id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == id, ct);
@@ -23,7 +28,10 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
     }
 
     /// <summary>One page of orders matching the search (number or customer), sorted, with line count and total.</summary>
-    public async Task<OrderPage> ListAsync(OrderQuery query, CancellationToken ct = default)
+    public Task<OrderPage> ListAsync(OrderQuery query, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(query, token), ct).AsTask();
+
+    private async Task<OrderPage> ListOnceAsync(OrderQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -73,13 +81,25 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
             return new OrderSaveResult.Invalid(errors);
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Orders.FromSql($"""
-            INSERT INTO orders (customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at)
-            VALUES ({h.CustomerName}, 'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now())
-            RETURNING *
-            """).AsNoTracking().ToListAsync(ct);
-        return new OrderSaveResult.Saved(rows[0].ToSnapshot([]));
+        var saveId = Guid.NewGuid();
+        return await TransientRetry.Pipeline.ExecuteAsync(
+            async token =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(token);
+                // A retry of an insert that did commit finds its own row instead of making a second order.
+                var rows = await db.Orders.AsNoTracking().Where(o => o.LastSaveId == saveId).ToListAsync(token);
+                if (rows.Count == 0)
+                {
+                    rows = await db.Orders.FromSql($"""
+                        INSERT INTO orders (customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
+                        VALUES ({h.CustomerName}, 'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId})
+                        RETURNING *
+                        """).AsNoTracking().ToListAsync(token);
+                }
+
+                return (OrderSaveResult)new OrderSaveResult.Saved(rows[0].ToSnapshot([]));
+            },
+            ct);
     }
 
     /// <summary>
@@ -91,6 +111,21 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         ArgumentNullException.ThrowIfNull(wanted);
         ArgumentNullException.ThrowIfNull(actor);
         wanted = wanted with { Header = wanted.Header.Normalized() };
+        var saveId = Guid.NewGuid();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await TransientRetry.Pipeline.ExecuteAsync(async token => await SaveOnceAsync(id, expectedVersion, wanted, actor, leaseToken, saveId, token), ct);
+        CollabMetrics.SaveLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            CollabMetrics.Kind("order"), new("operation", "update"), new("outcome", result.GetType().Name));
+        if (result is OrderSaveResult.Conflict)
+        {
+            CollabMetrics.Conflicts.Add(1, CollabMetrics.Kind("order"));
+        }
+
+        return result;
+    }
+
+    private async Task<OrderSaveResult> SaveOnceAsync(int id, int expectedVersion, OrderValues wanted, Actor actor, Guid? leaseToken, Guid saveId, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
@@ -104,6 +139,12 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         var order = locked[0];
         var lines = await db.OrderLines.Where(l => l.OrderId == id).OrderBy(l => l.Position).ToListAsync(ct);
         var current = order.ToSnapshot(lines);
+        if (order.LastSaveId == saveId)
+        {
+            // An earlier attempt of this very save committed; only its acknowledgement was lost.
+            return new OrderSaveResult.Saved(current);
+        }
+
         if (order.Version != expectedVersion)
         {
             return new OrderSaveResult.Conflict(current);
@@ -149,7 +190,8 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
         var h = wanted.Header;
         var updated = await db.Orders.FromSql($"""
             UPDATE orders SET customer_name = {h.CustomerName}, status = {h.Status.ToString()}, notes = {h.Notes},
-                   version = version + 1, last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
+                   version = version + 1, last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now(),
+                   last_save_id = {saveId}
              WHERE id = {id}
             RETURNING *
             """).AsNoTracking().ToListAsync(ct);
@@ -162,6 +204,11 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
     public async Task<OrderSaveResult> DeleteAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        return await TransientRetry.Pipeline.ExecuteAsync(async token => await DeleteOnceAsync(id, expectedVersion, actor, leaseToken, token), ct);
+    }
+
+    private async Task<OrderSaveResult> DeleteOnceAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var locked = await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").AsNoTracking().ToListAsync(ct);

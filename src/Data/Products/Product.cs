@@ -17,6 +17,9 @@ public sealed class Product
     public string LastChangedBy { get; set; } = string.Empty;
     public DateTimeOffset LastChangedAt { get; set; }
 
+    /// <summary>The id of the save that wrote this version: a retried save whose commit was not acknowledged recognizes its own write.</summary>
+    public Guid? LastSaveId { get; set; }
+
     public ProductValues ToValues() => new(Sku, Name, Description, Price, Stock, RequiresCheckout);
 
     public ProductSnapshot ToSnapshot() => new(Id, ToValues(), Version, LastChangedBy, LastChangedAt);

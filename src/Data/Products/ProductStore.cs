@@ -2,7 +2,9 @@ using CollabEditor.Core.Changes;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
+using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -16,7 +18,10 @@ namespace CollabEditor.Data.Products;
 public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, LeaseStore leases)
 {
     /// <summary>The committed product, or null when there is none.</summary>
-    public async Task<ProductSnapshot?> GetAsync(int id, CancellationToken ct = default)
+    public Task<ProductSnapshot?> GetAsync(int id, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await GetOnceAsync(id, token), ct).AsTask();
+
+    private async Task<ProductSnapshot?> GetOnceAsync(int id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
@@ -24,7 +29,10 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
     }
 
     /// <summary>One page of products matching the search (SKU or name), sorted.</summary>
-    public async Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct = default)
+    public Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(query, token), ct).AsTask();
+
+    private async Task<ProductPage> ListOnceAsync(ProductQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -70,19 +78,27 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
             return invalid;
         }
 
+        var saveId = Guid.NewGuid();
+        return await Timed("create", () => TransientRetry.Pipeline.ExecuteAsync(async token => await CreateOnceAsync(v, actor, saveId, token), ct).AsTask());
+    }
+
+    private async Task<SaveResult> CreateOnceAsync(ProductValues v, Actor actor, Guid saveId, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         try
         {
             var rows = await db.Products.FromSql($"""
-                INSERT INTO products (sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at)
-                VALUES ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout}, 1, {actor.UserId}, {actor.DisplayName}, now())
+                INSERT INTO products (sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
+                VALUES ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId})
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
             return new SaveResult.Saved(rows[0].ToSnapshot());
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return DuplicateSku(v);
+            // A retry of an insert that did commit finds its own row.
+            var mine = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Sku == v.Sku && p.LastSaveId == saveId, ct);
+            return mine is null ? DuplicateSku(v) : new SaveResult.Saved(mine.ToSnapshot());
         }
     }
 
@@ -105,6 +121,18 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
             return invalid;
         }
 
+        var saveId = Guid.NewGuid();
+        var result = await Timed("update", () => TransientRetry.Pipeline.ExecuteAsync(async token => await UpdateOnceAsync(id, expectedVersion, v, actor, leaseToken, saveId, token), ct).AsTask());
+        if (result is SaveResult.Conflict)
+        {
+            CollabMetrics.Conflicts.Add(1, CollabMetrics.Kind("product"));
+        }
+
+        return result;
+    }
+
+    private async Task<SaveResult> UpdateOnceAsync(int id, int expectedVersion, ProductValues v, Actor actor, Guid? leaseToken, Guid saveId, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         List<Product> rows;
         try
@@ -119,7 +147,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
                    SET sku = {v.Sku}, name = {v.Name}, description = {v.Description}, price = {v.Price},
                        stock = {v.Stock}, requires_checkout = {v.RequiresCheckout},
                        version = version + 1,
-                       last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now()
+                       last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now(),
+                       last_save_id = {saveId}
                  WHERE id = {id} AND version = {expectedVersion}
                    AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
                             WHEN EXISTS (SELECT 1 FROM lease) THEN false
@@ -144,6 +173,12 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
             return new SaveResult.Deleted();
         }
 
+        if (current.LastSaveId == saveId)
+        {
+            // An earlier attempt of this very save committed; only its acknowledgement was lost.
+            return new SaveResult.Saved(current.ToSnapshot());
+        }
+
         if (current.Version != expectedVersion)
         {
             return new SaveResult.Conflict(current.ToSnapshot());
@@ -164,6 +199,20 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
     public async Task<DeleteResult> DeleteAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        var attempts = 0;
+        var result = await TransientRetry.Pipeline.ExecuteAsync(
+            async token =>
+            {
+                attempts++;
+                return await DeleteOnceAsync(id, expectedVersion, actor, leaseToken, token);
+            },
+            ct);
+        // Gone after an attempt that failed in flight: that attempt is what deleted it.
+        return result is DeleteResult.NotFound && attempts > 1 ? new DeleteResult.Removed() : result;
+    }
+
+    private async Task<DeleteResult> DeleteOnceAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -202,6 +251,15 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) is { } holder
             ? new DeleteResult.Locked($"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.")
             : new DeleteResult.Locked(leaseToken is not null ? SaveResult.LeaseLost.Message : SaveResult.CheckoutRequired.Message);
+    }
+
+    private static async Task<SaveResult> Timed(string operation, Func<Task<SaveResult>> save)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await save();
+        CollabMetrics.SaveLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            CollabMetrics.Kind("product"), new("operation", operation), new("outcome", result.GetType().Name));
+        return result;
     }
 
     /// <summary>Normalizes the values; returns the broken rules, or null when they may be written.</summary>
