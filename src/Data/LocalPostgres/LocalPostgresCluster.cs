@@ -182,6 +182,22 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts the server on the same port (fast shutdown: open sessions are ended, in-flight
+    /// transactions roll back). Used by the fault tests.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _stopped) == 1, this);
+
+        // The log file matters: without one the server would inherit pg_ctl's redirected output,
+        // and reading it to the end would wait for the server to exit.
+        await RunAsync("pg_ctl",
+            ["restart", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "-l", Path.Combine(DataDirectory, "server.log"), "-o", $"-p {Port}"],
+            ct);
+        LogRestarted(_logger, Port);
+    }
+
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private async Task EnsureInitializedAsync(CancellationToken ct)
@@ -393,6 +409,9 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Started the local PostgreSQL cluster on 127.0.0.1:{Port} ({Directory})")]
     private static partial void LogStarted(ILogger logger, int port, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restarted the local PostgreSQL cluster on 127.0.0.1:{Port}")]
+    private static partial void LogRestarted(ILogger logger, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete throwaway cluster {Directory}")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string directory);
