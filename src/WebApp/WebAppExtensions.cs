@@ -5,6 +5,7 @@ using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Api;
 using CollabEditor.WebApp.Changes;
 using CollabEditor.WebApp.Leases;
+using CollabEditor.WebApp.Operations;
 using CollabEditor.WebApp.Presence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -25,8 +26,46 @@ public static class WebAppExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddSignalR();
+        // Limits per Microsoft's threat-mitigation guidance for interactive server rendering: every
+        // circuit is server memory a client can hold on to, so each bound below is chosen, not inherited.
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents(o =>
+            {
+                // = the 60 s lease TTL: renewals pause while a tab is disconnected, so its check-out lapses within one TTL anyway;
+                // ending the circuit then (OnCircuitClosed) releases whatever it still holds instead of keeping memory for a lease that is gone.
+                o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(60);
+                // Caps the memory held for vanished tabs per instance; past it, older ones are evicted (their leases released).
+                o.DisconnectedCircuitMaxRetained = 100;
+                // Our .NET→JS calls are MudBlazor UI calls that answer in milliseconds; a client that never answers holds a component for at most 30 s.
+                o.JSInteropDefaultCallTimeout = TimeSpan.FromSeconds(30);
+                // Bounds the render output buffered for a client that stops acknowledging; live updates are coalesced, so 10 is plenty.
+                o.MaxBufferedUnacknowledgedRenderBatches = 10;
+                // Exception text in the browser only on a developer's machine: it can leak internals.
+                o.DetailedErrors = builder.Environment.IsDevelopment();
+            })
+            .AddHubOptions(o =>
+            {
+                // 32 KB: the largest legitimate message is one input event of a 4000-character description; nothing uploads through the circuit.
+                o.MaximumReceiveMessageSize = 32 * 1024;
+                // Twice the browser's 15 s keep-alive (Microsoft's rule): a dead tab is noticed within 30 s and stops renewing its leases.
+                o.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+                // A socket that never completes the handshake is dropped after 10 s instead of being held open.
+                o.HandshakeTimeout = TimeSpan.FromSeconds(10);
+                // One event at a time per circuit: Blazor runs them on one dispatcher anyway, and values above 1 are unsupported for Blazor (JS interop, uploads).
+                o.MaximumParallelInvocationsPerClient = 1;
+            });
+        // /hubs/changes only (per-hub options, so the Blazor hub's limits above are not lowered with them).
+        services.AddSignalR().AddHubOptions<ChangesHub>(o =>
+        {
+            // Clients only send group names ("products", "product/12"): 1 KB is ten times the largest invocation.
+            o.MaximumReceiveMessageSize = 1024;
+            // Twice the SignalR clients' default 15 s keep-alive, so idle but live programs stay connected.
+            o.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+            // A connection that never completes the handshake is dropped after 10 s.
+            o.HandshakeTimeout = TimeSpan.FromSeconds(10);
+            // Join/leave are quick group operations; one at a time per connection stops a client from queueing work in parallel.
+            o.MaximumParallelInvocationsPerClient = 1;
+        });
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddCollabLiveChanges();
@@ -89,6 +128,7 @@ public static class WebAppExtensions
         // Malformed requests throw in every environment, so the handler below can say what was wrong.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        services.AddCollabHealthChecks();
         return builder;
     }
 
@@ -115,9 +155,12 @@ public static class WebAppExtensions
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
-        app.MapHub<ChangesHub>(ChangesHub.Path);
+        // The hub's [Authorize] names no scheme (so only the cookie counted): programs sign in with bearer tokens, so both are honoured, as on the API.
+        app.MapHub<ChangesHub>(ChangesHub.Path)
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = $"{IdentityConstants.ApplicationScheme},{IdentityConstants.BearerScheme}" });
         app.MapCollabApi();
         app.MapOpenApi().AllowAnonymous();
+        app.MapCollabHealthChecks();
         return app;
     }
 

@@ -105,7 +105,7 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
             cmd.Parameters.Add(new() { Value = session });
             cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
             // A retried acquire whose first attempt committed takes over its own lease (same holder and session).
-            var granted = await TransientRetry.Pipeline.ExecuteAsync(async token => await ReadLeaseAsync(cmd, token), ct);
+            var granted = await ReadLeaseAsync(cmd, ct);
             if (granted is not null)
             {
                 CollabMetrics.LeaseGrants.Add(1);
@@ -206,7 +206,8 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         cmd.Parameters.Add(new() { Value = admin.UserId });
         cmd.Parameters.Add(new() { Value = admin.DisplayName });
         cmd.Parameters.Add(new() { Value = reason!.Trim() });
-        var lease = await ReadLeaseAsync(cmd, ct);
+        // Inside this transaction a single statement cannot be retried on its own.
+        var lease = await ReadOnceAsync(cmd, ct);
         await tx.CommitAsync(ct);
         if (lease is not null)
         {
@@ -302,7 +303,11 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         return result;
     }
 
-    private static async Task<Lease?> ReadLeaseAsync(NpgsqlCommand cmd, CancellationToken ct)
+    /// <summary>Runs a one-statement lease command, retrying transient faults (each statement is safe to run again).</summary>
+    private static async Task<Lease?> ReadLeaseAsync(NpgsqlCommand cmd, CancellationToken ct) =>
+        await TransientRetry.Pipeline.ExecuteAsync(async token => await ReadOnceAsync(cmd, token), ct);
+
+    private static async Task<Lease?> ReadOnceAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;

@@ -1,4 +1,5 @@
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
 
 namespace CollabEditor.Data.Presence;
@@ -13,7 +14,10 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
     private double TtlSeconds => options.Value.Ttl.TotalSeconds;
 
     /// <summary>Marks <paramref name="id"/> (one open page) as viewing <paramref name="key"/> now.</summary>
-    public async Task HeartbeatAsync(Guid id, string key, Actor actor, CancellationToken ct = default)
+    public Task HeartbeatAsync(Guid id, string key, Actor actor, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await HeartbeatOnceAsync(id, key, actor, token), ct).AsTask();
+
+    private async Task HeartbeatOnceAsync(Guid id, string key, Actor actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -25,9 +29,14 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
     }
 
     /// <summary>The page closed: forget it at once.</summary>
-    public async Task LeaveAsync(IEnumerable<Guid> ids, CancellationToken ct = default)
+    public Task LeaveAsync(IEnumerable<Guid> ids, CancellationToken ct = default)
     {
         var list = ids.ToArray();
+        return TransientRetry.Pipeline.ExecuteAsync(async token => await LeaveOnceAsync(list, token), ct).AsTask();
+    }
+
+    private async Task LeaveOnceAsync(Guid[] list, CancellationToken ct)
+    {
         if (list.Length == 0)
         {
             return;
@@ -38,7 +47,10 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
     }
 
     /// <summary>Who has <paramref name="key"/> open now, except <paramref name="exceptId"/>: one entry per open page.</summary>
-    public async Task<IReadOnlyList<PresenceEntry>> ListAsync(string key, Guid? exceptId = null, CancellationToken ct = default)
+    public Task<IReadOnlyList<PresenceEntry>> ListAsync(string key, Guid? exceptId = null, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(key, exceptId, token), ct).AsTask();
+
+    private async Task<IReadOnlyList<PresenceEntry>> ListOnceAsync(string key, Guid? exceptId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var except = exceptId ?? Guid.Empty;

@@ -150,6 +150,9 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
                        last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now(),
                        last_save_id = {saveId}
                  WHERE id = {id} AND version = {expectedVersion}
+                   -- Saving what is already there writes nothing and makes no new version.
+                   AND (sku, name, description, price, stock, requires_checkout)
+                       IS DISTINCT FROM ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout})
                    AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
                             WHEN EXISTS (SELECT 1 FROM lease) THEN false
                             ELSE NOT requires_checkout END
@@ -182,6 +185,12 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         if (current.Version != expectedVersion)
         {
             return new SaveResult.Conflict(current.ToSnapshot());
+        }
+
+        if (current.ToValues() == v)
+        {
+            // Nothing to change: the current version stands (a repeated submit saves once).
+            return new SaveResult.Saved(current.ToSnapshot());
         }
 
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) switch

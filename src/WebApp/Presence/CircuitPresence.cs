@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Presence;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using Npgsql;
 
 namespace CollabEditor.WebApp.Presence;
 
@@ -37,7 +38,14 @@ public sealed class CircuitPresence(PresenceStore store) : CircuitHandler
     public override async Task OnConnectionDownAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         IsConnected = false;
-        await store.LeaveAsync(_pages.Keys, cancellationToken);
+        try
+        {
+            await store.LeaveAsync(_pages.Keys, cancellationToken);
+        }
+        catch (NpgsqlException)
+        {
+            // The database is away too: the rows expire on their own after the presence TTL.
+        }
     }
 
     public override async Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
