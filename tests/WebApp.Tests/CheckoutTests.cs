@@ -53,9 +53,17 @@ public sealed class CheckoutTests : MudTestContext
         return cut;
     }
 
+    /// <summary>
+    /// Finds and clicks in one step on the renderer's thread: the banner's countdown re-renders every
+    /// second, and a button found before a re-render may carry an event handler that is gone.
+    /// </summary>
+    private static void ClickNow(IRenderedComponent<IComponent> cut, string testId) =>
+        cut.InvokeAsync(() => cut.Find($"[data-testid={testId}]").Click()).GetAwaiter().GetResult();
+
     private async Task<Lease> AliceChecksOutAsync(IRenderedComponent<IComponent> cut)
     {
-        cut.WaitForElement("[data-testid=check-out]").Click();
+        cut.WaitForElement("[data-testid=check-out]");
+        ClickNow(cut, "check-out");
         cut.WaitForAssertion(() => Assert.Contains("Checked out by you", cut.Find("[data-testid=lease-banner]").TextContent, StringComparison.Ordinal));
         var holder = (await Leases.GetAsync(Key))!;
         Assert.Equal("Alice", holder.HolderName);
@@ -71,7 +79,7 @@ public sealed class CheckoutTests : MudTestContext
         Assert.Matches(@"Checked out by you · expires in [01]:\d\d", cut.Find("[data-testid=lease-banner]").TextContent);
         Assert.False(cut.Input("field-Name").HasAttribute("readonly"));
 
-        cut.Find("[data-testid=check-in]").Click();
+        ClickNow(cut, "check-in");
         cut.WaitForElement("[data-testid=check-out]");
         Assert.Null(await Leases.GetAsync(Key));
     }
@@ -83,7 +91,7 @@ public sealed class CheckoutTests : MudTestContext
         await AliceChecksOutAsync(cut);
         cut.Input("field-Stock").Input("55");
 
-        cut.Find("[data-testid=check-in]").Click();
+        ClickNow(cut, "check-in");
 
         cut.WaitForElement("[data-testid=check-out]");
         Assert.Equal(55, (await Store.GetAsync(_product.Id))!.Values.Stock);
