@@ -12,16 +12,17 @@ using Microsoft.Extensions.Logging;
 namespace CollabEditor.Benchmarks;
 
 /// <summary>The real app on a Kestrel port, on a throwaway local PostgreSQL cluster.</summary>
-internal sealed partial class BenchApp(string connectionString) : WebApplicationFactory<Program>
+internal sealed partial class BenchApp(string connectionString, Action<IServiceCollection>? configureServices) : WebApplicationFactory<Program>
 {
     public Uri BaseAddress { get; private set; } = default!;
 
-    public static async Task<(BenchApp App, LocalPostgresCluster Cluster)> StartAsync()
+    /// <param name="configureServices">Services a benchmark adds to the app's own (after them).</param>
+    public static async Task<(BenchApp App, LocalPostgresCluster Cluster)> StartAsync(Action<IServiceCollection>? configureServices = null)
     {
         // WebApplicationFactory finds the app's content root through this variable outside a test project.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_COLLABEDITOR_WEBAPP", FindWebAppDirectory());
         var cluster = await LocalPostgresCluster.StartThrowawayAsync();
-        var app = new BenchApp(await cluster.EnsureDatabaseAsync("bench"));
+        var app = new BenchApp(await cluster.EnsureDatabaseAsync("bench"), configureServices);
         app.UseKestrel(0);
         app.StartServer();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -47,7 +48,13 @@ internal sealed partial class BenchApp(string connectionString) : WebApplication
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:Collab", connectionString);
         builder.UseSetting("Seed:DemoData", "true");
+        // Production, but run from the build output: serve _framework and _content from the build's manifest (pages need them).
+        builder.UseStaticWebAssets();
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
+        }
     }
 
     /// <summary>Signs in through the real form and returns the cookies.</summary>

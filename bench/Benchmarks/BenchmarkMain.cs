@@ -5,7 +5,10 @@ namespace CollabEditor.Benchmarks;
 /// <summary>
 /// Benchmarks print figures; they are not tests. Run in Release:
 /// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds]</c>, or
-/// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>.
+/// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>,
+/// <c>dotnet run -c Release --project bench/Benchmarks -- product-saves [seconds per measurement] [rounds]</c>,
+/// <c>dotnet run -c Release --project bench/Benchmarks -- order-saves [seconds per measurement] [rounds] [writers]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- circuit-memory [pages] [browser contexts] [rounds]</c>.
 /// </summary>
 internal static class BenchmarkMain
 {
@@ -20,8 +23,21 @@ internal static class BenchmarkMain
             case "lease-throughput":
                 await LeaseThroughput.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
                 return 0;
+            case "product-saves":
+                await ProductSaves.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
+                return 0;
+            case "order-saves":
+                await OrderSaves.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3), writers: Arg(3, 8));
+                return 0;
+            case "circuit-memory":
+                await CircuitMemory.RunAsync(pages: Arg(1, 100), contexts: Arg(2, 4), rounds: Arg(3, 2));
+                return 0;
+            case CircuitBrowser.ChildCommand:
+                // The browser side of circuit-memory, started by it as a child process.
+                await CircuitBrowser.ServeAsync(new Uri(args[1]), contextCount: Arg(2, 4));
+                return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput, product-saves, order-saves, circuit-memory");
                 return 1;
         }
     }

@@ -127,6 +127,8 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
     private async Task<OrderSaveResult> SaveOnceAsync(int id, int expectedVersion, OrderValues wanted, Actor actor, Guid? leaseToken, Guid saveId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The retry reruns the whole unit of work, so EF's savepoint around SaveChanges would only cost two round trips.
+        db.Database.AutoSavepointsEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
 
         // The coarse-grained lock: held until this transaction ends.
@@ -195,8 +197,9 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
              WHERE id = {id}
             RETURNING *
             """).AsNoTracking().ToListAsync(ct);
-        var savedLines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == id).ToListAsync(ct);
         await tx.CommitAsync(ct);
+        // The lines as written: the tracked rows that stayed, plus the added ones (no second read).
+        var savedLines = db.ChangeTracker.Entries<OrderLineRow>().Where(e => e.State != EntityState.Detached).Select(e => e.Entity).ToList();
         return new OrderSaveResult.Saved(updated[0].ToSnapshot(savedLines));
     }
 

@@ -1,0 +1,340 @@
+using Bunit;
+using CollabEditor.Core.Changes;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.Drafts;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
+using CollabEditor.WebApp.Orders;
+using CollabEditor.WebApp.Products;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace CollabEditor.WebApp.Tests;
+
+/// <summary>
+/// Unsaved edits kept as a server-side draft while the user types, restored when the page is opened
+/// again (a reload, a lost circuit, a restart), merged when the record changed meanwhile, and gone
+/// after a save or an explicit discard. A new page instance stands for a reload.
+/// </summary>
+public sealed class DraftTests : MudTestContext
+{
+    private const string Alice = "alice-id";
+    private static readonly Actor Bob = new("bob-id", "Bob");
+    private ProductSnapshot _product = default!;
+
+    private ProductStore Products => Services.GetRequiredService<ProductStore>();
+
+    private OrderStore Orders => Services.GetRequiredService<OrderStore>();
+
+    private DraftStore Drafts => Services.GetRequiredService<DraftStore>();
+
+    private static string ProductKey(int id) => ResourceKey.ForProduct(id);
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var created = await Products.CreateAsync(new ProductValues("OAK-DES-001", "Oak desk", "A desk.", 100m, 10, false), Bob);
+        _product = Assert.IsType<SaveResult.Saved>(created).Current;
+    }
+
+    private IRenderedComponent<IComponent> RenderPage<T>(int id)
+        where T : IComponent
+    {
+        RenderFragment page = b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudDialogProvider>(1);
+            b.CloseComponent();
+            b.OpenComponent<T>(2);
+            b.AddAttribute(3, "Id", id);
+            b.CloseComponent();
+        };
+        return Render(page);
+    }
+
+    private IRenderedComponent<IComponent> RenderProduct(int id)
+    {
+        var cut = RenderPage<ProductEdit>(id);
+        cut.WaitForElement("[data-testid=save]");
+        return cut;
+    }
+
+    /// <summary>A reload: the page instance goes (as when its circuit ends) and a new one opens the record.</summary>
+    private async Task<IRenderedComponent<IComponent>> ReopenProductAsync(int id)
+    {
+        await DisposeComponentsAsync();
+        return RenderProduct(id);
+    }
+
+    private Task<(int BaseVersion, ProductValues Values, DateTimeOffset SavedAt)?> ProductDraftAsync() =>
+        Drafts.GetAsync<ProductValues>(Alice, ProductKey(_product.Id));
+
+    private async Task<(int BaseVersion, ProductValues Values, DateTimeOffset SavedAt)> WaitForProductDraftAsync(Func<ProductValues, bool> matches)
+    {
+        (int BaseVersion, ProductValues Values, DateTimeOffset SavedAt)? draft = null;
+        await WaitUntilAsync(async () => (draft = await ProductDraftAsync()) is { } d && matches(d.Values));
+        return draft!.Value;
+    }
+
+    private static string Text(IRenderedComponent<IComponent> cut, string testId) => cut.Find($"[data-testid={testId}]").TextContent.Trim();
+
+    private static void AssertVersionLine(IRenderedComponent<IComponent> cut, string expected) =>
+        cut.WaitForAssertion(() => Assert.Contains(expected, cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+
+    // ---- Products ----
+
+    [Fact]
+    public async Task Typing_KeepsADraftOfTheEdits_WithTheVersionTheyStartedFrom()
+    {
+        var cut = RenderProduct(_product.Id);
+
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Input("field-Stock").Input("7");
+
+        var draft = await WaitForProductDraftAsync(v => v.Stock == 7);
+        Assert.Equal(1, draft.BaseVersion);
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Stock = 7 }, draft.Values);
+    }
+
+    [Fact]
+    public async Task Reopening_RestoresTheDraft_WithTheRestoredAlert_AndSaveStoresIt()
+    {
+        var cut = RenderProduct(_product.Id);
+        cut.Input("field-Name").Input("Alice's desk");
+        await WaitForProductDraftAsync(v => v.Name == "Alice's desk");
+
+        cut = await ReopenProductAsync(_product.Id);
+
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Contains("Restored your unsaved changes from", Text(cut, "draft-restored"), StringComparison.Ordinal);
+        Assert.Contains("Version 1", Text(cut, "version-line"), StringComparison.Ordinal);
+        Assert.Equal(1, (await Products.GetAsync(_product.Id))!.Version);
+
+        cut.Find("form").Submit();
+
+        AssertVersionLine(cut, "Version 2 · last changed by Alice");
+        Assert.Equal("Alice's desk", (await Products.GetAsync(_product.Id))!.Values.Name);
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=draft-restored]")));
+        Assert.Null(await ProductDraftAsync());
+    }
+
+    [Fact]
+    public async Task LeavingRightAfterTyping_StillKeepsTheDraft()
+    {
+        var cut = RenderProduct(_product.Id);
+        cut.Input("field-Description").Input("Typed just before the tab closed");
+
+        // Well within the debounce: the page's disposal writes what is pending.
+        await DisposeComponentsAsync();
+
+        var draft = await ProductDraftAsync();
+        Assert.Equal("Typed just before the tab closed", draft?.Values.Description);
+    }
+
+    [Fact]
+    public async Task Save_DiscardsTheDraft()
+    {
+        var cut = RenderProduct(_product.Id);
+        cut.Input("field-Stock").Input("42");
+        await WaitForProductDraftAsync(v => v.Stock == 42);
+
+        cut.Find("form").Submit();
+
+        AssertVersionLine(cut, "Version 2 · last changed by Alice");
+        Assert.Null(await ProductDraftAsync());
+        cut = await ReopenProductAsync(_product.Id);
+        Assert.Empty(cut.FindAll("[data-testid=draft-restored]"));
+        Assert.Equal("42", cut.Input("field-Stock").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task EditingBackToTheSavedValues_DeletesTheDraft()
+    {
+        var cut = RenderProduct(_product.Id);
+        cut.Input("field-Name").Input("Oak desk, for now");
+        await WaitForProductDraftAsync(v => v.Name == "Oak desk, for now");
+
+        cut.Input("field-Name").Input("Oak desk");
+
+        await WaitUntilAsync(async () => await ProductDraftAsync() is null);
+    }
+
+    [Fact]
+    public async Task DiscardDraft_ShowsTheSavedValues_AndDeletesTheDraft()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk" });
+        var cut = RenderProduct(_product.Id);
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+
+        cut.Find("[data-testid=discard-draft]").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=draft-restored]")));
+        Assert.Equal("Oak desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Null(await ProductDraftAsync());
+        Assert.Equal(_product, await Products.GetAsync(_product.Id));
+    }
+
+    [Fact]
+    public async Task StaleDraft_WhenBobChangedAnotherField_OpensTheConflictDialog_WithBothMerged()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk" });
+        await Products.UpdateAsync(_product.Id, 1, _product.Values with { Price = 80m }, Bob);
+
+        var cut = RenderProduct(_product.Id);
+
+        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2 while you were editing", Text(cut, "conflict-title"), StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("tr.merge-conflict"));
+        Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
+        Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
+        // Base is the version the draft started from, not the one on screen now.
+        Assert.Contains("You started from (v1)", cut.Find(".merge-table").TextContent, StringComparison.Ordinal);
+
+        cut.Find("[data-testid=save-merged]").Click();
+
+        AssertVersionLine(cut, "Version 3 · last changed by Alice");
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m }, (await Products.GetAsync(_product.Id))!.Values);
+        await WaitUntilAsync(async () => await ProductDraftAsync() is null);
+    }
+
+    [Fact]
+    public async Task StaleDraft_WhenBobChangedTheSameField_IsAConflict_AndKeepEditingKeepsTheDraft()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk", Stock = 3 });
+        await Products.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk", Price = 80m }, Bob);
+
+        var cut = RenderProduct(_product.Id);
+
+        cut.WaitForAssertion(() => Assert.Equal("Name", cut.Find("tr.merge-conflict").GetAttribute("data-field")));
+        Assert.Single(cut.FindAll("tr.merge-conflict"));
+        Assert.Equal("3", cut.Find("[data-testid=merged-Stock]").TextContent);
+        Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
+
+        cut.Find("[data-testid=keep-editing]").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
+        // Mine where I typed, theirs where I did not; Review can reopen the merge.
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("3", cut.Input("field-Stock").GetAttribute("value"));
+        Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=review]"));
+        Assert.NotEmpty(cut.FindAll("[data-testid=draft-restored]"));
+        var draft = await ProductDraftAsync();
+        Assert.Equal((1, "Alice's desk"), (draft?.BaseVersion, draft?.Values.Name));
+        Assert.Equal("Bob's desk", (await Products.GetAsync(_product.Id))!.Values.Name);
+    }
+
+    [Fact]
+    public async Task StaleDraft_DiscardMine_ShowsTheirs_AndDeletesTheDraft()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk" });
+        await Products.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk" }, Bob);
+
+        var cut = RenderProduct(_product.Id);
+        cut.WaitForElement("[data-testid=discard-mine]").Click();
+
+        AssertVersionLine(cut, "Version 2 · last changed by Bob");
+        Assert.Equal("Bob's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("[data-testid=draft-restored]"));
+        await WaitUntilAsync(async () => await ProductDraftAsync() is null);
+    }
+
+    [Fact]
+    public async Task DraftOfADeletedProduct_KeepsTheValues_AndOffersToCreateItAgain()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Still wanted" });
+        await Products.DeleteAsync(_product.Id, 1, Bob);
+
+        var cut = RenderProduct(_product.Id);
+
+        Assert.Contains("Bob deleted this product", Text(cut, "remote-banner"), StringComparison.Ordinal);
+        Assert.Equal("Still wanted", cut.Input("field-Name").GetAttribute("value"));
+        cut.Find("form").Submit();
+        cut.WaitForElement("[data-testid=recreate]").Click();
+
+        await WaitUntilAsync(async () => (await Products.ListAsync(new ProductQuery(Search: "OAK-DES-001"))).Items.Any(p => p.Values.Name == "Still wanted"));
+        await WaitUntilAsync(async () => await ProductDraftAsync() is null);
+    }
+
+    // ---- Orders ----
+
+    private async Task<OrderSnapshot> CreateOrderWithTwoLinesAsync()
+    {
+        var chair = Assert.IsType<SaveResult.Saved>(await Products.CreateAsync(new ProductValues("OAK-CHA-001", "Oak chair", "A chair.", 25.50m, 10, false), Bob)).Current;
+        var created = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Contoso", OrderStatus.Draft, ""), Bob)).Current;
+        var values = created.Values
+            .AddLine(_product.Id, _product.Values.Sku, _product.Values.Name, 2, _product.Values.Price)
+            .AddLine(chair.Id, chair.Values.Sku, chair.Values.Name, 4, chair.Values.Price);
+        return Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(created.Id, created.Version, values, Bob)).Current;
+    }
+
+    private Task<(int BaseVersion, OrderValues Values, DateTimeOffset SavedAt)?> OrderDraftAsync(int id) =>
+        Drafts.GetAsync<OrderValues>(Alice, ResourceKey.ForOrder(id));
+
+    private IRenderedComponent<IComponent> RenderOrder(int id)
+    {
+        var cut = RenderPage<OrderEdit>(id);
+        cut.WaitForElement("[data-testid=save]");
+        return cut;
+    }
+
+    [Fact]
+    public async Task Order_EditsAreKeptAsADraft_RestoredOnReopening_AndDiscardedBySave()
+    {
+        var order = await CreateOrderWithTwoLinesAsync();
+        var cut = RenderOrder(order.Id);
+        cut.Input("qty-OAK-DES-001").Input("5");
+        cut.Find("[data-testid=remove-OAK-CHA-001]").Click();
+        await WaitUntilAsync(async () => await OrderDraftAsync(order.Id) is { } d && d.Values.Lines.Count == 1 && d.Values.Lines[0].Quantity == 5);
+
+        await DisposeComponentsAsync();
+        cut = RenderOrder(order.Id);
+
+        Assert.Contains("Restored your unsaved changes from", Text(cut, "draft-restored"), StringComparison.Ordinal);
+        Assert.Equal("5", cut.Input("qty-OAK-DES-001").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("tr[data-line=OAK-CHA-001]"));
+        Assert.Equal("Total: 500.00", Text(cut, "order-total"));
+
+        cut.Find("[data-testid=save]").Click();
+
+        AssertVersionLine(cut, "Version 3 · last changed by Alice");
+        var saved = (await Orders.GetAsync(order.Id))!;
+        Assert.Equal((1, 5), (saved.Values.Lines.Count, saved.Values.Lines[0].Quantity));
+        Assert.Null(await OrderDraftAsync(order.Id));
+    }
+
+    [Fact]
+    public async Task Order_StaleDraft_OpensTheConflictDialog_MergingBobsLineWithMine()
+    {
+        var order = await CreateOrderWithTwoLinesAsync();
+        var desk = order.Values.Lines.Single(l => l.Sku == "OAK-DES-001");
+        var chair = order.Values.Lines.Single(l => l.Sku == "OAK-CHA-001");
+        await Drafts.SaveAsync(Alice, ResourceKey.ForOrder(order.Id), order.Version, order.Values.WithLine(desk with { Quantity = 3 }));
+        Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(order.Id, order.Version, order.Values.WithLine(chair with { UnitPrice = 30m }), Bob));
+
+        var cut = RenderOrder(order.Id);
+
+        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("tr.merge-conflict"));
+        Assert.Equal("3 × 100.00", Text(cut, "line-result-OAK-DES-001"));
+        Assert.Equal("4 × 30.00", Text(cut, "line-result-OAK-CHA-001"));
+        cut.Find(".mud-dialog [data-testid=save-merged]").Click();
+
+        AssertVersionLine(cut, "Version 4 · last changed by Alice");
+        var saved = (await Orders.GetAsync(order.Id))!;
+        Assert.Equal((3, 30m), (saved.Values.Lines.Single(l => l.Sku == "OAK-DES-001").Quantity, saved.Values.Lines.Single(l => l.Sku == "OAK-CHA-001").UnitPrice));
+        await WaitUntilAsync(async () => await OrderDraftAsync(order.Id) is null);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+}
