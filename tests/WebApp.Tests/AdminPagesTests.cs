@@ -72,7 +72,7 @@ public sealed partial class AdminPagesTests : MudTestContext
     {
         cut.WaitForElement("[data-testid=reason-ok]");
         cut.Input("reason-input").Input(reason);
-        cut.Find("[data-testid=reason-ok]").Click();
+        cut.ClickNow("[data-testid=reason-ok]");
     }
 
     private static List<string> Texts(IRenderedComponent<IComponent> cut, string testId) =>
@@ -127,13 +127,13 @@ public sealed partial class AdminPagesTests : MudTestContext
         cut.WaitForElement("[data-testid=reason-ok]");
         Assert.Equal(LeaseOptions.ReasonMaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Input("reason-input").GetAttribute("maxlength"));
 
-        cut.Find("[data-testid=reason-ok]").Click();
+        cut.ClickNow("[data-testid=reason-ok]");
         cut.WaitForAssertion(() => Assert.Equal(LeaseOptions.CheckReason(null), cut.Find("[data-testid=reason-error]").TextContent.Trim()));
         EnterReason(cut, "   ");
         cut.WaitForAssertion(() => Assert.Equal(LeaseOptions.CheckReason("   "), cut.Find("[data-testid=reason-error]").TextContent.Trim()));
 
         // The dialog stays open until the admin gives a reason or cancels.
-        cut.Find("[data-testid=reason-cancel]").Click();
+        cut.ClickNow("[data-testid=reason-cancel]");
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=reason-ok]")));
         Assert.NotNull(await Leases.GetAsync("product/3"));
         Assert.DoesNotContain(await Leases.AuditAsync("product/3"), a => a.Action == "force-released");
@@ -153,7 +153,7 @@ public sealed partial class AdminPagesTests : MudTestContext
         RowOf(cut, "product/1").QuerySelector("input[type=checkbox]")!.Change(true);
         RowOf(cut, "product/3").QuerySelector("input[type=checkbox]")!.Change(true);
         cut.WaitForAssertion(() => Assert.Contains("(2)", cut.Find("[data-testid=force-release-selected]").TextContent, StringComparison.Ordinal));
-        cut.Find("[data-testid=force-release-selected]").Click();
+        cut.ClickNow("[data-testid=force-release-selected]");
         EnterReason(cut, "Clearing the weekend's leftovers");
 
         cut.WaitForAssertion(() => Assert.Equal(["product/2"], Texts(cut, "lock-resource")));
@@ -183,7 +183,7 @@ public sealed partial class AdminPagesTests : MudTestContext
         Assert.Matches(@"^expires in 0:1[0-5]$", RowOf(cut, "product/1").QuerySelector("[data-testid=lock-expires]")!.TextContent.Trim());
         Assert.Contains("(1)", cut.Find("[data-testid=force-release-stale]").TextContent, StringComparison.Ordinal);
 
-        cut.Find("[data-testid=force-release-stale]").Click();
+        cut.ClickNow("[data-testid=force-release-stale]");
         EnterReason(cut, "Stale since this morning");
 
         cut.WaitForAssertion(() => Assert.Equal(["product/2"], Texts(cut, "lock-resource")));

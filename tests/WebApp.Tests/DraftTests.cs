@@ -170,7 +170,7 @@ public sealed class DraftTests : MudTestContext
         var cut = RenderProduct(_product.Id);
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
 
-        cut.Find("[data-testid=discard-draft]").Click();
+        cut.ClickNow("[data-testid=discard-draft]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=draft-restored]")));
         Assert.Equal("Oak desk", cut.Input("field-Name").GetAttribute("value"));
@@ -193,7 +193,7 @@ public sealed class DraftTests : MudTestContext
         // Base is the version the draft started from, not the one on screen now.
         Assert.Contains("You started from (v1)", cut.Find(".merge-table").TextContent, StringComparison.Ordinal);
 
-        cut.Find("[data-testid=save-merged]").Click();
+        cut.ClickNow("[data-testid=save-merged]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m }, (await Products.GetAsync(_product.Id))!.Values);
@@ -213,7 +213,7 @@ public sealed class DraftTests : MudTestContext
         Assert.Equal("3", cut.Find("[data-testid=merged-Stock]").TextContent);
         Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
 
-        cut.Find("[data-testid=keep-editing]").Click();
+        cut.ClickNow("[data-testid=keep-editing]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
         // Mine where I typed, theirs where I did not; Review can reopen the merge.
@@ -287,7 +287,7 @@ public sealed class DraftTests : MudTestContext
         var order = await CreateOrderWithTwoLinesAsync();
         var cut = RenderOrder(order.Id);
         cut.Input("qty-OAK-DES-001").Input("5");
-        cut.Find("[data-testid=remove-OAK-CHA-001]").Click();
+        cut.ClickNow("[data-testid=remove-OAK-CHA-001]");
         await WaitUntilAsync(async () => await OrderDraftAsync(order.Id) is { } d && d.Values.Lines.Count == 1 && d.Values.Lines[0].Quantity == 5);
 
         await DisposeComponentsAsync();
@@ -298,7 +298,7 @@ public sealed class DraftTests : MudTestContext
         Assert.Empty(cut.FindAll("tr[data-line=OAK-CHA-001]"));
         Assert.Equal("Total: 500.00", Text(cut, "order-total"));
 
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;
@@ -321,7 +321,7 @@ public sealed class DraftTests : MudTestContext
         Assert.Empty(cut.FindAll("tr.merge-conflict"));
         Assert.Equal("3 × 100.00", Text(cut, "line-result-OAK-DES-001"));
         Assert.Equal("4 × 30.00", Text(cut, "line-result-OAK-CHA-001"));
-        cut.Find(".mud-dialog [data-testid=save-merged]").Click();
+        cut.ClickNow(".mud-dialog [data-testid=save-merged]");
 
         AssertVersionLine(cut, "Version 4 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;

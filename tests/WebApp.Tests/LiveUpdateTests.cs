@@ -84,12 +84,12 @@ public sealed class LiveUpdateTests : MudTestContext
         Assert.Equal("4", cut.Input("field-Stock").GetAttribute("value"));
 
         // Review opens the conflict dialog before Save: my name, their price and stock.
-        cut.Find("[data-testid=review]").Click();
+        cut.ClickNow("[data-testid=review]");
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2 while you were editing", cut.Markup, StringComparison.Ordinal));
         Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
         Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
         Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        cut.Find("[data-testid=save-merged]").Click();
+        cut.ClickNow("[data-testid=save-merged]");
 
         cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m, Stock = 4 }, (await Store.GetAsync(_product.Id))!.Values);

@@ -142,7 +142,7 @@ public sealed class OrderPagesTests : MudTestContext
             Assert.Equal("Total: 602.00", Text(cut, "order-total"));
         });
 
-        cut.Find($"[data-testid=remove-{Chair}]").Click();
+        cut.ClickNow($"[data-testid=remove-{Chair}]");
         cut.WaitForAssertion(() =>
         {
             Assert.Empty(cut.FindAll($"tr[data-line={Chair}]"));
@@ -150,7 +150,7 @@ public sealed class OrderPagesTests : MudTestContext
         });
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
 
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;
@@ -167,7 +167,7 @@ public sealed class OrderPagesTests : MudTestContext
 
         cut.Input($"qty-{Desk}").Input("5");
         cut.Input($"price-{Chair}").Input("30");
-        cut.Find($"[data-testid=remove-{Desk}]").Click();
+        cut.ClickNow($"[data-testid=remove-{Desk}]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll($"tr[data-line={Desk}]")));
         Assert.Equal("4", cut.Input($"qty-{Chair}").GetAttribute("value"));
@@ -175,7 +175,7 @@ public sealed class OrderPagesTests : MudTestContext
         Assert.Equal("120.00", Text(cut, $"total-{Chair}"));
         Assert.Equal("Total: 120.00", Text(cut, "order-total"));
 
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         var line = Assert.Single((await Orders.GetAsync(order.Id))!.Values.Lines);
@@ -194,7 +194,7 @@ public sealed class OrderPagesTests : MudTestContext
             Assert.Equal("120.00", Text(cut, $"total-{Chair}"));
             Assert.Equal("Total: 320.00", Text(cut, "order-total"));
         });
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         Assert.Equal(30m, LineOf((await Orders.GetAsync(order.Id))!, Chair).UnitPrice);
@@ -207,7 +207,7 @@ public sealed class OrderPagesTests : MudTestContext
         var cut = RenderOrder(order.Id);
 
         cut.Input($"qty-{Chair}").Input("0");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         cut.WaitForAssertion(() => Assert.Equal("Line 2: quantity must be more than 0.", Text(cut, "order-error")));
         await AssertUnchangedAsync(order);
@@ -226,7 +226,7 @@ public sealed class OrderPagesTests : MudTestContext
         Assert.Contains($"{Lamp} Brass lamp", item.TextContent, StringComparison.Ordinal);
         item.Click();
         AssertEnabled(cut, "[data-testid=add-line]");
-        cut.Find("[data-testid=add-line]").Click();
+        cut.ClickNow("[data-testid=add-line]");
 
         cut.WaitForAssertion(() =>
         {
@@ -237,7 +237,7 @@ public sealed class OrderPagesTests : MudTestContext
         // The picker is cleared for the next product.
         Assert.True(cut.Find("[data-testid=add-line]").HasAttribute("disabled"));
 
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;
@@ -255,7 +255,7 @@ public sealed class OrderPagesTests : MudTestContext
         await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 3 }), Bob);
 
         cut.Input($"price-{Chair}").Input("30");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
         Assert.Contains($"of {order.Number} while you were editing", Text(cut, "conflict-title"), StringComparison.Ordinal);
@@ -285,7 +285,7 @@ public sealed class OrderPagesTests : MudTestContext
         await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 3 }), Bob);
 
         cut.Input($"qty-{Desk}").Input("7");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
         var conflict = Assert.Single(cut.FindAll("tr.merge-conflict"));
@@ -313,7 +313,7 @@ public sealed class OrderPagesTests : MudTestContext
 
         cut.Input($"qty-{Desk}").Input("7");
         cut.Input($"price-{Chair}").Input("30");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
         cut.WaitForElement($".mud-dialog [data-testid=choose-theirs-{Desk}-Quantity]").Click();
         AssertEnabled(cut, ".mud-dialog [data-testid=save-merged]");
         InDialog(cut, "save-merged").Click();
@@ -332,7 +332,7 @@ public sealed class OrderPagesTests : MudTestContext
         await SaveAsync(order, RemoveLine(order.Values, Chair), Bob);
 
         cut.Input($"qty-{Chair}").Input("6");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
         Assert.Equal(Chair, Assert.Single(cut.FindAll("tr.merge-conflict")).GetAttribute("data-line"));
@@ -359,7 +359,7 @@ public sealed class OrderPagesTests : MudTestContext
         await SaveAsync(order, RemoveLine(order.Values, Chair), Bob);
 
         cut.Input($"qty-{Chair}").Input("6");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
         cut.WaitForElement($".mud-dialog [data-testid=remove-{Chair}]").Click();
         AssertEnabled(cut, ".mud-dialog [data-testid=save-merged]");
         Assert.Equal("Merged total: 200.00", Text(cut, "merged-total"));
@@ -380,9 +380,9 @@ public sealed class OrderPagesTests : MudTestContext
         var cut = RenderOrder(order.Id);
         await SaveAsync(order, ChangeLine(order.Values, Chair, l => l with { Quantity = 8 }), Bob);
 
-        cut.Find($"[data-testid=remove-{Chair}]").Click();
+        cut.ClickNow($"[data-testid=remove-{Chair}]");
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll($"tr[data-line={Chair}]")));
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         cut.WaitForAssertion(() => Assert.Contains("You removed it; they changed it.", cut.Find($".mud-dialog tr[data-line={Chair}]").TextContent, StringComparison.Ordinal));
         Assert.True(InDialog(cut, "save-merged").HasAttribute("disabled"));
@@ -406,7 +406,7 @@ public sealed class OrderPagesTests : MudTestContext
         await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 3 }), Bob);
 
         cut.Input($"qty-{Desk}").Input("7");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
         cut.WaitForElement(".mud-dialog [data-testid=keep-editing]").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
@@ -469,7 +469,7 @@ public sealed class OrderPagesTests : MudTestContext
         var cut = RenderOrder(order.Id);
         Assert.NotNull(cut.Find("[data-testid=status-Cancelled]"));
 
-        cut.Find("[data-testid=status-Submitted]").Click();
+        cut.ClickNow("[data-testid=status-Submitted]");
 
         cut.WaitForAssertion(() => Assert.Equal("An order needs at least one line to be submitted.", Text(cut, "order-error")));
         await AssertUnchangedAsync(order);
@@ -482,13 +482,13 @@ public sealed class OrderPagesTests : MudTestContext
         var order = await CreateEmptyOrderAsync();
         var cut = RenderOrder(order.Id);
 
-        cut.Find("[data-testid=status-Submitted]").Click();
+        cut.ClickNow("[data-testid=status-Submitted]");
         cut.WaitForAssertion(() => Assert.Equal("An order needs at least one line to be submitted.", Text(cut, "order-error")));
 
         // The refused status change must not stay behind in the working copy.
         Assert.Equal("Draft", Text(cut, "order-status"));
         cut.Input("field-Notes").Input("Call first.");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 2 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;
@@ -501,7 +501,7 @@ public sealed class OrderPagesTests : MudTestContext
         var order = await CreateOrderWithTwoLinesAsync();
         var cut = RenderOrder(order.Id);
 
-        cut.Find("[data-testid=status-Submitted]").Click();
+        cut.ClickNow("[data-testid=status-Submitted]");
 
         cut.WaitForAssertion(() => Assert.Equal("Submitted", Text(cut, "order-status")));
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
@@ -521,7 +521,7 @@ public sealed class OrderPagesTests : MudTestContext
         order = await SaveAsync(order, order.Values.WithHeader(order.Values.Header with { Status = OrderStatus.Submitted }), Bob);
         var cut = RenderOrder(order.Id);
 
-        cut.Find("[data-testid=status-Fulfilled]").Click();
+        cut.ClickNow("[data-testid=status-Fulfilled]");
 
         cut.WaitForAssertion(() => Assert.Equal("This order is fulfilled and can no longer be changed.", Text(cut, "read-only-status")));
         Assert.True(cut.Input($"qty-{Desk}").HasAttribute("readonly"));
@@ -536,10 +536,10 @@ public sealed class OrderPagesTests : MudTestContext
         var cut = RenderOrder(order.Id);
 
         cut.Input("field-CustomerName").Input("");
-        cut.Find("[data-testid=status-Submitted]").Click();
+        cut.ClickNow("[data-testid=status-Submitted]");
         cut.WaitForAssertion(() => Assert.Equal("Customer is required.", Text(cut, "order-error")));
         cut.Input("field-CustomerName").Input("Contoso Ltd");
-        cut.Find("[data-testid=save]").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         Assert.Equal(new OrderHeader("Contoso Ltd", OrderStatus.Draft, ""), (await Orders.GetAsync(order.Id))!.Values.Header);
@@ -563,7 +563,7 @@ public sealed class OrderPagesTests : MudTestContext
         Assert.Equal("Total: 602.00", Text(cut, "order-total"));
 
         // Review shows the merge before any save: my quantity, Bob's price, nothing to decide.
-        cut.Find("[data-testid=review]").Click();
+        cut.ClickNow("[data-testid=review]");
         cut.WaitForAssertion(() => Assert.Contains($"Bob saved version {bobs.Version}", Text(cut, "conflict-title"), StringComparison.Ordinal));
         Assert.Empty(cut.FindAll("tr.merge-conflict"));
         Assert.Equal("5 × 100.00", Text(cut, $"line-result-{Desk}"));
@@ -592,7 +592,7 @@ public sealed class OrderPagesTests : MudTestContext
         cut.WaitForAssertion(() => Assert.StartsWith("Bob saved version 3. Your unsaved changes are kept", Text(cut, "remote-banner"), StringComparison.Ordinal));
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
 
-        cut.Find("[data-testid=review]").Click();
+        cut.ClickNow("[data-testid=review]");
         cut.WaitForAssertion(() => Assert.Equal(Desk, Assert.Single(cut.FindAll("tr.merge-conflict")).GetAttribute("data-line")));
     }
 

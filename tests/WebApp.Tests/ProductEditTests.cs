@@ -97,7 +97,7 @@ public sealed class ProductEditTests : MudTestContext
         Assert.Equal("3", cut.Find("[data-testid=merged-Stock]").TextContent);
         Assert.Equal("120.00", cut.Find("[data-testid=merged-Price]").TextContent);
 
-        cut.Find("[data-testid=keep-editing]").Click();
+        cut.ClickNow("[data-testid=keep-editing]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
@@ -115,7 +115,7 @@ public sealed class ProductEditTests : MudTestContext
         cut.Find("form").Submit();
         cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=save-merged]").HasAttribute("disabled")));
-        cut.Find("[data-testid=save-merged]").Click();
+        cut.ClickNow("[data-testid=save-merged]");
 
         cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         var saved = (await Store.GetAsync(_product.Id))!;
@@ -133,13 +133,13 @@ public sealed class ProductEditTests : MudTestContext
         cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
         // Bob saves again while the dialog is open: the merged save is stale too.
         await Store.UpdateAsync(_product.Id, 2, _product.Values with { Name = "Bob's desk", Stock = 1 }, Bob);
-        cut.Find("[data-testid=save-merged]").Click();
+        cut.ClickNow("[data-testid=save-merged]");
 
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3 while you were editing", cut.Markup, StringComparison.Ordinal));
         // Against version 2 the name is now only mine; the stock change is only theirs.
         Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
         Assert.Equal("1", cut.Find("[data-testid=merged-Stock]").TextContent);
-        cut.Find("[data-testid=save-merged]").Click();
+        cut.ClickNow("[data-testid=save-merged]");
 
         cut.WaitForAssertion(() => Assert.Contains("Version 4 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         Assert.Equal(_product.Values with { Name = "Alice's desk", Stock = 1 }, (await Store.GetAsync(_product.Id))!.Values);

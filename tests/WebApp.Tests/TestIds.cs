@@ -15,4 +15,15 @@ public static class TestIds
             ? element
             : element.QuerySelector("input, textarea") ?? throw new ElementNotFoundException($"[data-testid={testId}] input");
     }
+
+    /// <summary>
+    /// Finds and clicks in one step on the renderer's thread, so a re-render between the two (a
+    /// countdown, a live update) cannot leave the click on a stale event handler.
+    /// </summary>
+    public static void ClickNow<T>(this IRenderedComponent<T> cut, string cssSelector)
+        where T : IComponent
+    {
+        ArgumentNullException.ThrowIfNull(cut);
+        cut.InvokeAsync(() => cut.Find(cssSelector).Click()).GetAwaiter().GetResult();
+    }
 }
