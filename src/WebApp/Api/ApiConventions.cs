@@ -77,6 +77,22 @@ public static class ApiConventions
         return ifMatch.Any ? (current(), null) : (ifMatch.Versions[0], null);
     }
 
+    /// <summary>
+    /// Everything a write checks before touching the store: If-Match (required; <c>*</c> means the
+    /// current version) and an optional Lease-Token. Returns the problem to answer with, if any.
+    /// </summary>
+    public static (int Expected, Guid? Token, IResult? Problem) WritePreconditions(HttpRequest request, int currentVersion)
+    {
+        var (expected, problem) = ExpectedVersion(request, () => currentVersion);
+        if (problem is not null)
+        {
+            return (0, null, problem);
+        }
+
+        var (token, tokenProblem) = LeaseToken(request);
+        return (expected!.Value, token, tokenProblem);
+    }
+
     /// <summary>The lease token from the Lease-Token header: null when absent, a problem when unreadable.</summary>
     public static (Guid? Token, IResult? Problem) LeaseToken(HttpRequest request)
     {

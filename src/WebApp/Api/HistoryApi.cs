@@ -69,14 +69,13 @@ public static class HistoryApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if ((problem ?? tokenProblem) is { } p)
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            if (problem is not null)
             {
-                return p;
+                return problem;
             }
 
-            return await history.RestoreProductAsync(id, version, expected!.Value, http.User.ToActor(), token, ct) switch
+            return await history.RestoreProductAsync(id, version, expected, http.User.ToActor(), token, ct) switch
             {
                 SaveResult.Saved s => Ok(http, s.Current.Version, ProductDto.From(s.Current)),
                 SaveResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
@@ -94,14 +93,13 @@ public static class HistoryApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if ((problem ?? tokenProblem) is { } p)
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            if (problem is not null)
             {
-                return p;
+                return problem;
             }
 
-            return await history.RestoreOrderAsync(id, version, expected!.Value, http.User.ToActor(), token, ct) switch
+            return await history.RestoreOrderAsync(id, version, expected, http.User.ToActor(), token, ct) switch
             {
                 OrderSaveResult.Saved s => Ok(http, s.Current.Version, OrderDto.From(s.Current)),
                 OrderSaveResult.Conflict c => Stale(OrderDto.From(c.Theirs), c.Theirs.Version),

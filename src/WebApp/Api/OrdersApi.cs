@@ -82,16 +82,10 @@ public static class OrdersApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
             if (problem is not null)
             {
                 return problem;
-            }
-
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if (tokenProblem is not null)
-            {
-                return tokenProblem;
             }
 
             var (wanted, errors) = await BuildAsync(input, current, products, ct);
@@ -100,7 +94,7 @@ public static class OrdersApi
                 return Validation(errors);
             }
 
-            var result = await store.SaveAsync(id, expected!.Value, wanted, http.User.ToActor(), token, ct);
+            var result = await store.SaveAsync(id, expected, wanted, http.User.ToActor(), token, ct);
             if (result is OrderSaveResult.Saved saved)
             {
                 http.Response.Headers.ETag = ETagFor(saved.Current.Version);
@@ -118,19 +112,13 @@ public static class OrdersApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if (tokenProblem is not null)
-            {
-                return tokenProblem;
-            }
-
-            var result = await store.DeleteAsync(id, expected!.Value, http.User.ToActor(), token, ct);
+            var result = await store.DeleteAsync(id, expected, http.User.ToActor(), token, ct);
             return result is OrderSaveResult.Saved ? TypedResults.NoContent() : ToProblem(result, $"Order {id}");
         }).WithSummary("Delete an order and its lines. Requires If-Match.");
 

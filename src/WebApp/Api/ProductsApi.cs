@@ -78,19 +78,13 @@ public static class ProductsApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if (tokenProblem is not null)
-            {
-                return tokenProblem;
-            }
-
-            var result = await store.UpdateAsync(id, expected!.Value, input.ToValues(), http.User.ToActor(), token, ct);
+            var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
             if (result is SaveResult.Saved saved)
             {
                 http.Response.Headers.ETag = ETagFor(saved.Current.Version);
@@ -108,19 +102,13 @@ public static class ProductsApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, problem) = ExpectedVersion(http.Request, () => current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var (token, tokenProblem) = LeaseToken(http.Request);
-            if (tokenProblem is not null)
-            {
-                return tokenProblem;
-            }
-
-            return await store.DeleteAsync(id, expected!.Value, http.User.ToActor(), token, ct) switch
+            return await store.DeleteAsync(id, expected, http.User.ToActor(), token, ct) switch
             {
                 DeleteResult.Removed => TypedResults.NoContent(),
                 DeleteResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
