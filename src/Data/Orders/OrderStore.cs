@@ -1,3 +1,4 @@
+using System.Data;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
@@ -5,6 +6,7 @@ using CollabEditor.Core.Users;
 using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace CollabEditor.Data.Orders;
 
@@ -14,8 +16,43 @@ namespace CollabEditor.Data.Orders;
 /// header and line changes, and bumps the version once. Concurrent saves of one order serialize on
 /// that row lock; lines are never written on their own.
 /// </summary>
-public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
+/// <remarks>
+/// Reads and lists go through EF Core; saves and deletes are hand-written Npgsql on the shared data
+/// source, batched so a save is three round trips: lock and read, write, commit.
+/// </remarks>
+public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource)
 {
+    private const string OrderColumns = "id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
+
+    private const string LockSql = $"SELECT {OrderColumns} FROM orders WHERE id = $1 FOR UPDATE";
+
+    private const string LinesSql = "SELECT id, order_id, position, product_id, sku, product_name, quantity, unit_price FROM order_lines WHERE order_id = $1 ORDER BY position";
+
+    private const string LeaseSql = """
+        SELECT token, holder_name, holder_user_id, holder_session, fencing, acquired_at, renewed_at, expires_at, expires_at - now()
+          FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+        """;
+
+    private const string DeleteLinesSql = "DELETE FROM order_lines WHERE order_id = $1 AND id = ANY($2)";
+
+    private const string UpdateLineSql = """
+        UPDATE order_lines SET position = $2, product_id = $3, sku = $4, product_name = $5, quantity = $6, unit_price = $7
+         WHERE id = $1
+        """;
+
+    private const string InsertLineSql = """
+        INSERT INTO order_lines (id, order_id, position, product_id, sku, product_name, quantity, unit_price)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        """;
+
+    private const string BumpSql = $"""
+        UPDATE orders SET customer_name = $1, status = $2, notes = $3,
+               version = version + 1, last_changed_by_id = $4, last_changed_by = $5, last_changed_at = now(),
+               last_save_id = $6
+         WHERE id = $7
+        RETURNING {OrderColumns}
+        """;
+
     /// <summary>The order with its lines, or null.</summary>
     public Task<OrderSnapshot?> GetAsync(int id, CancellationToken ct = default) =>
         TransientRetry.Pipeline.ExecuteAsync(async token => await GetOnceAsync(id, token), ct).AsTask();
@@ -126,20 +163,17 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
 
     private async Task<OrderSaveResult> SaveOnceAsync(int id, int expectedVersion, OrderValues wanted, Actor actor, Guid? leaseToken, Guid saveId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // The retry reruns the whole unit of work, so EF's savepoint around SaveChanges would only cost two round trips.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // The retry reruns the whole unit of work, so nothing inside it needs a savepoint.
+        await using var tx = await connection.BeginTransactionAsync(ct);
 
-        // The coarse-grained lock: held until this transaction ends.
-        var locked = await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").ToListAsync(ct);
-        if (locked.Count == 0)
+        // The coarse-grained lock (held until this transaction ends), the lines and the lease: one round trip.
+        if (await LockAsync(connection, tx, id, ct) is not { } locked)
         {
             return new OrderSaveResult.Deleted();
         }
 
-        var order = locked[0];
-        var lines = await db.OrderLines.Where(l => l.OrderId == id).OrderBy(l => l.Position).ToListAsync(ct);
+        var (order, lines, lease) = locked;
         var current = order.ToSnapshot(lines);
         if (order.LastSaveId == saveId)
         {
@@ -152,7 +186,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
             return new OrderSaveResult.Conflict(current);
         }
 
-        if (await CheckLeaseAsync(db, id, leaseToken, ct) is { } refused)
+        if (CheckLease(lease, leaseToken) is { } refused)
         {
             return refused;
         }
@@ -167,40 +201,61 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
             return new OrderSaveResult.Saved(current);
         }
 
-        // Lines: removals, edits and additions, by line id; positions follow the wanted order.
-        var wantedById = wanted.Lines.Select((l, i) => (Line: l, Position: i)).ToDictionary(x => x.Line.LineId);
-        var existingIds = lines.Select(l => l.Id).ToHashSet();
-        db.OrderLines.RemoveRange(lines.Where(l => !wantedById.ContainsKey(l.Id)));
-        foreach (var row in lines.Where(l => wantedById.ContainsKey(l.Id)))
+        // Lines: removals, edits and additions, by line id; positions follow the wanted order. Only
+        // lines that differ from what is stored are written. With the version bump: one round trip.
+        var wantedRows = wanted.Lines.Select((l, i) => new OrderLineRow
         {
-            var (line, position) = wantedById[row.Id];
-            (row.Position, row.ProductId, row.Sku, row.ProductName, row.Quantity, row.UnitPrice) = (position, line.ProductId, line.Sku, line.ProductName, line.Quantity, line.UnitPrice);
+            Id = l.LineId, OrderId = id, Position = i, ProductId = l.ProductId,
+            Sku = l.Sku, ProductName = l.ProductName, Quantity = l.Quantity, UnitPrice = l.UnitPrice,
+        }).ToList();
+        var wantedIds = wantedRows.Select(l => l.Id).ToHashSet();
+        var existing = lines.ToDictionary(l => l.Id);
+        var removed = lines.Where(l => !wantedIds.Contains(l.Id)).Select(l => l.Id).ToArray();
+        var changed = wantedRows.Where(l => existing.TryGetValue(l.Id, out var row) && !SameLine(row, l)).ToList();
+        var added = wantedRows.Where(l => !existing.ContainsKey(l.Id)).ToList();
+
+        await using var batch = new NpgsqlBatch(connection, tx);
+        // The rows each line write must touch: the lines were read under the order's lock.
+        var touches = new List<int>();
+        if (removed.Length > 0)
+        {
+            batch.BatchCommands.Add(Command(DeleteLinesSql, id, removed));
+            touches.Add(removed.Length);
         }
 
-        foreach (var (line, position) in wantedById.Values.Where(x => !existingIds.Contains(x.Line.LineId)))
+        foreach (var l in changed)
         {
-            db.OrderLines.Add(new OrderLineRow
-            {
-                Id = line.LineId, OrderId = id, Position = position, ProductId = line.ProductId,
-                Sku = line.Sku, ProductName = line.ProductName, Quantity = line.Quantity, UnitPrice = line.UnitPrice,
-            });
+            batch.BatchCommands.Add(Command(UpdateLineSql, l.Id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
+            touches.Add(1);
         }
 
-        await db.SaveChangesAsync(ct);
+        foreach (var l in added)
+        {
+            batch.BatchCommands.Add(Command(InsertLineSql, l.Id, id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
+        }
 
         // One version bump for the whole aggregate, stamped by the database clock.
         var h = wanted.Header;
-        var updated = await db.Orders.FromSql($"""
-            UPDATE orders SET customer_name = {h.CustomerName}, status = {h.Status.ToString()}, notes = {h.Notes},
-                   version = version + 1, last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now(),
-                   last_save_id = {saveId}
-             WHERE id = {id}
-            RETURNING *
-            """).AsNoTracking().ToListAsync(ct);
+        batch.BatchCommands.Add(Command(BumpSql, h.CustomerName, h.Status.ToString(), h.Notes, actor.UserId, actor.DisplayName, saveId, id));
+        Order updated;
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            // The line writes return no rows: the first result is the bump's RETURNING.
+            updated = await reader.ReadAsync(ct) ? ReadOrder(reader) : throw new DBConcurrencyException($"Order {id} vanished while locked.");
+        }
+
+        // A line write that missed means someone changed the lines without taking the order's lock.
+        for (var i = 0; i < touches.Count; i++)
+        {
+            if (batch.BatchCommands[i].RecordsAffected != touches[i])
+            {
+                throw new DBConcurrencyException($"The lines of order {id} changed outside its lock.");
+            }
+        }
+
         await tx.CommitAsync(ct);
-        // The lines as written: the tracked rows that stayed, plus the added ones (no second read).
-        var savedLines = db.ChangeTracker.Entries<OrderLineRow>().Where(e => e.State != EntityState.Detached).Select(e => e.Entity).ToList();
-        return new OrderSaveResult.Saved(updated[0].ToSnapshot(savedLines));
+        // The lines as written (no second read).
+        return new OrderSaveResult.Saved(updated.ToSnapshot(wantedRows));
     }
 
     /// <summary>Deletes the order and its lines if it is still at <paramref name="expectedVersion"/> (same lock and lease rules as a save).</summary>
@@ -212,53 +267,103 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory)
 
     private async Task<OrderSaveResult> DeleteOnceAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var locked = await db.Orders.FromSql($"SELECT * FROM orders WHERE id = {id} FOR UPDATE").AsNoTracking().ToListAsync(ct);
-        if (locked.Count == 0)
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        if (await LockAsync(connection, tx, id, ct) is not { } locked)
         {
             return new OrderSaveResult.Deleted();
         }
 
-        var lines = await db.OrderLines.AsNoTracking().Where(l => l.OrderId == id).ToListAsync(ct);
-        var current = locked[0].ToSnapshot(lines);
+        var current = locked.Order.ToSnapshot(locked.Lines);
         if (current.Version != expectedVersion)
         {
             return new OrderSaveResult.Conflict(current);
         }
 
-        if (await CheckLeaseAsync(db, id, leaseToken, ct) is { } refused)
+        if (CheckLease(locked.Lease, leaseToken) is { } refused)
         {
             return refused;
         }
 
-        await db.Database.ExecuteSqlAsync($"SELECT set_config('collab.actor', {actor.DisplayName}, true)", ct);
-        await db.Database.ExecuteSqlAsync($"DELETE FROM orders WHERE id = {id}", ct);
+        await using (var batch = new NpgsqlBatch(connection, tx))
+        {
+            batch.BatchCommands.Add(Command("SELECT set_config('collab.actor', $1, true)", actor.DisplayName));
+            batch.BatchCommands.Add(Command("DELETE FROM orders WHERE id = $1", id));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+
         await tx.CommitAsync(ct);
         return new OrderSaveResult.Saved(current);
     }
 
     /// <summary>
-    /// Null when the caller may write: no live lease and no token, or its token names the live lease
-    /// (share-locked until the transaction ends, so it cannot be released or taken over meanwhile).
+    /// In one round trip: locks the order row (FOR UPDATE), reads its lines in order, and share-locks
+    /// its live lease if there is one (FOR SHARE), in that order. Null when the order does not exist.
     /// </summary>
-    private static async Task<OrderSaveResult?> CheckLeaseAsync(CollabDbContext db, int id, Guid? leaseToken, CancellationToken ct)
+    private static async Task<LockedOrder?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int id, CancellationToken ct)
     {
         var key = ResourceKey.ForOrder(id);
-        var token = leaseToken ?? Guid.Empty;
-        var lease = await db.Database.SqlQuery<LeaseCheck>($"""
-            SELECT token AS "Token", holder_name AS "HolderName", holder_user_id AS "HolderUserId", holder_session AS "HolderSession",
-                   fencing AS "Fencing", acquired_at AS "AcquiredAt", renewed_at AS "RenewedAt", expires_at AS "ExpiresAt", expires_at - now() AS "Remaining"
-              FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
-            """).ToListAsync(ct);
-        if (lease.Count == 1 && lease[0].Token != token)
+        await using var batch = new NpgsqlBatch(connection, tx)
         {
-            var l = lease[0];
-            return new OrderSaveResult.Locked(new LeaseHolder(key, l.HolderUserId, l.HolderName, l.HolderSession, l.Fencing, l.AcquiredAt, l.RenewedAt, l.ExpiresAt, l.Remaining));
+            BatchCommands = { Command(LockSql, id), Command(LinesSql, id), Command(LeaseSql, key) },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var order = await reader.ReadAsync(ct) ? ReadOrder(reader) : null;
+        await reader.NextResultAsync(ct);
+        var lines = new List<OrderLineRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            lines.Add(new OrderLineRow
+            {
+                Id = reader.GetGuid(0), OrderId = reader.GetInt32(1), Position = reader.GetInt32(2), ProductId = reader.GetInt32(3),
+                Sku = reader.GetString(4), ProductName = reader.GetString(5), Quantity = reader.GetInt32(6), UnitPrice = reader.GetDecimal(7),
+            });
         }
 
-        return lease.Count == 0 && leaseToken is not null ? new OrderSaveResult.LeaseLost() : null;
+        await reader.NextResultAsync(ct);
+        LeaseCheck? lease = await reader.ReadAsync(ct)
+            ? new(reader.GetGuid(0), new LeaseHolder(key, reader.GetString(2), reader.GetString(1), reader.GetString(3), reader.GetInt64(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetTimeSpan(8)))
+            : null;
+        return order is null ? null : new LockedOrder(order, lines, lease);
     }
 
-    private sealed record LeaseCheck(Guid Token, string HolderName, string HolderUserId, string HolderSession, long Fencing, DateTimeOffset AcquiredAt, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt, TimeSpan Remaining);
+    /// <summary>
+    /// Null when the caller may write: no live lease and no token, or its token names the live lease
+    /// (share-locked by <see cref="LockAsync"/> until the transaction ends, so it cannot be released or taken over meanwhile).
+    /// </summary>
+    private static OrderSaveResult? CheckLease(LeaseCheck? lease, Guid? leaseToken)
+    {
+        if (lease is not null && lease.Token != (leaseToken ?? Guid.Empty))
+        {
+            return new OrderSaveResult.Locked(lease.Holder);
+        }
+
+        return lease is null && leaseToken is not null ? new OrderSaveResult.LeaseLost() : null;
+    }
+
+    private static bool SameLine(OrderLineRow a, OrderLineRow b) =>
+        a.Position == b.Position && a.ToLine() == b.ToLine();
+
+    private static Order ReadOrder(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt32(0), Number = r.GetString(1), CustomerName = r.GetString(2), Status = Enum.Parse<OrderStatus>(r.GetString(3)),
+        Notes = r.GetString(4), Version = r.GetInt32(5), LastChangedById = r.IsDBNull(6) ? null : r.GetString(6), LastChangedBy = r.GetString(7),
+        LastChangedAt = r.GetFieldValue<DateTimeOffset>(8), LastSaveId = r.IsDBNull(9) ? null : r.GetGuid(9),
+    };
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    private sealed record LockedOrder(Order Order, List<OrderLineRow> Lines, LeaseCheck? Lease);
+
+    private sealed record LeaseCheck(Guid Token, LeaseHolder Holder);
 }
