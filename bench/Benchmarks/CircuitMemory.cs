@@ -58,6 +58,13 @@ internal static class CircuitMemory
             // Let first renders, presence heartbeats and the first queries finish.
             await Task.Delay(TimeSpan.FromSeconds(5));
             var open = await MeasureAsync();
+            if (round == 1 && int.TryParse(Environment.GetEnvironmentVariable("CIRCUIT_MEMORY_HOLD"), out var hold))
+            {
+                // For a heap dump with the pages open: dotnet-gcdump collect -p <pid>.
+                Console.WriteLine($"  holding {hold} s with {pages} pages open; process id {Environment.ProcessId}");
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+            }
+
             await browser.CloseAllAsync();
             await WaitForCircuitsAsync(counter, 0);
             var after = await MeasureAsync();

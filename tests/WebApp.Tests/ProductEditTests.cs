@@ -70,6 +70,52 @@ public sealed class ProductEditTests : MudTestContext
     }
 
     [Fact]
+    public async Task Price_ThatIsNotANumber_NamesTheFieldAndRule_StaysAsTyped_AndSavesNothing()
+    {
+        var cut = RenderPage(_product.Id);
+
+        cut.Input("field-Price").Input("12,5x");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Price must be a number.", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal("12,5x", cut.Input("field-Price").GetAttribute("value"));
+        Assert.Equal("true", cut.Input("field-Price").GetAttribute("aria-invalid"));
+        Assert.Equal(_product, await Store.GetAsync(_product.Id));
+
+        // Fixing the text clears the message and the next save goes through.
+        cut.Input("field-Price").Input("12.5");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("Price must be a number.", cut.Markup, StringComparison.Ordinal));
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Contains("Version 2 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(12.5m, (await Store.GetAsync(_product.Id))!.Values.Price);
+    }
+
+    [Fact]
+    public void Price_KeepsTheTextAsTyped_AndShowsTwoDecimalsWhenLeft()
+    {
+        var cut = RenderPage(_product.Id);
+        Assert.Equal("100.00", cut.Input("field-Price").GetAttribute("value"));
+
+        // Mid-typing "12.3" must not turn into "12.30" under the cursor.
+        cut.Input("field-Price").Input("12.3");
+        cut.WaitForAssertion(() => Assert.Equal("12.3", cut.Input("field-Price").GetAttribute("value")));
+
+        cut.Input("field-Price").Blur();
+        cut.WaitForAssertion(() => Assert.Equal("12.30", cut.Input("field-Price").GetAttribute("value")));
+    }
+
+    [Fact]
+    public void RequiresCheckout_Checkbox_ChangesTheForm()
+    {
+        var cut = RenderPage(_product.Id);
+
+        cut.Find("[data-testid=field-RequiresCheckout]").Change(true);
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=field-RequiresCheckout]").HasAttribute("checked")));
+        Assert.Contains("mud-checkbox-true", cut.Find("label.mud-checkbox span").ClassName, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Save_WithValidValues_SavesTheNextVersion()
     {
         var cut = RenderPage(_product.Id);
