@@ -129,6 +129,7 @@ public static class WebAppExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddCollabHealthChecks();
+        services.AddCollabTelemetry(builder.Configuration);
         return builder;
     }
 
