@@ -66,7 +66,9 @@ public static class WebAppExtensions
             // Join/leave are quick group operations; one at a time per connection stops a client from queueing work in parallel.
             o.MaximumParallelInvocationsPerClient = 1;
         });
-        services.AddMudServices();
+        // Providers are placed once per page by PageProviders, so MudBlazor's duplicate check (a JS round
+        // trip per page that also costs every circuit serializer metadata) has nothing to find.
+        services.AddMudServices(o => o.PopoverOptions.ThrowOnDuplicateProvider = false);
         services.AddSingleton(TimeProvider.System);
         services.AddCollabLiveChanges();
         services.AddHostedService<HubBroadcaster>();
@@ -143,7 +145,6 @@ public static class WebAppExtensions
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        app.UseMiddleware<ApiContentTypeCheck>();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
@@ -151,6 +152,8 @@ public static class WebAppExtensions
 
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization: an anonymous caller learns it must sign in (401) before anything about its body.
+        app.UseMiddleware<ApiContentTypeCheck>();
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

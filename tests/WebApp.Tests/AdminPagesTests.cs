@@ -12,7 +12,6 @@ using CollabEditor.WebApp.Admin;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Npgsql;
 
 namespace CollabEditor.WebApp.Tests;
@@ -47,12 +46,6 @@ public sealed partial class AdminPagesTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<MudSnackbarProvider>(2);
-            b.CloseComponent();
             b.OpenComponent<T>(3);
             b.CloseComponent();
         };

@@ -335,6 +335,7 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("token: text/plain", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", ContentType = "text/plain" },
             new("token: unknown user", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", Status = 401 },
             new("garbage bearer token", "GET", "/api/products") { User = "", Authorization = "Bearer garbage", Status = 401 },
+            new("anonymous with an unknown charset", "POST", "/api/products", NewProduct()) { User = "", ContentType = "application/json; charset=no-such-charset", Status = 401 },
             new("no such API route", "GET", "/api/widgets") { Status = 404 },
         ];
     }

@@ -10,7 +10,6 @@ using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Npgsql;
 
 namespace CollabEditor.WebApp.Tests;
@@ -40,10 +39,6 @@ public sealed class CheckoutTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<ProductEdit>(2);
             b.AddAttribute(3, nameof(ProductEdit.Id), _product.Id);
             b.CloseComponent();
@@ -226,10 +221,6 @@ public sealed class AdminCheckoutTests : MudTestContext
         Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Bob, "bobs-tab"));
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<ProductEdit>(2);
             b.AddAttribute(3, nameof(ProductEdit.Id), product.Id);
             b.CloseComponent();

@@ -9,7 +9,6 @@ using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Npgsql;
 
 namespace CollabEditor.WebApp.Tests;
@@ -41,10 +40,6 @@ public sealed class DoubleSubmitTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<ProductEdit>(2);
             if (id is not null)
             {

@@ -10,7 +10,6 @@ using CollabEditor.WebApp.Orders;
 using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 
 namespace CollabEditor.WebApp.Tests;
 
@@ -45,10 +44,6 @@ public sealed class DraftTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<T>(2);
             b.AddAttribute(3, "Id", id);
             b.CloseComponent();

@@ -12,7 +12,6 @@ using CollabEditor.WebApp.Orders;
 using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 
 namespace CollabEditor.WebApp.Tests;
 
@@ -50,10 +49,6 @@ public sealed class HistoryPanelTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<TPage>(2);
             b.AddAttribute(3, "Id", id);
             b.CloseComponent();

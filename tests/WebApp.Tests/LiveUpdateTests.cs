@@ -8,7 +8,6 @@ using CollabEditor.WebApp.Presence;
 using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 
 namespace CollabEditor.WebApp.Tests;
 
@@ -33,10 +32,6 @@ public sealed class LiveUpdateTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<T>(2);
             parameters?.Invoke(new RenderTreeBuilderParameters(b));
             b.CloseComponent();

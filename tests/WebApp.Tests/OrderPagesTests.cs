@@ -85,10 +85,6 @@ public sealed class OrderPagesTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<T>(2);
             parameters?.Invoke(b);
             b.CloseComponent();

@@ -5,7 +5,6 @@ using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Products;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 
 namespace CollabEditor.WebApp.Tests;
 
@@ -27,10 +26,6 @@ public sealed class ProductEditTests : MudTestContext
     {
         RenderFragment page = b =>
         {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
             b.OpenComponent<ProductEdit>(2);
             if (id is not null)
             {
