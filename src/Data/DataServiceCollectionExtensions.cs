@@ -25,7 +25,7 @@ public static class DataServiceCollectionExtensions
     /// <summary>Registers the DbContext factory and the stores for <paramref name="connectionString"/>.</summary>
     public static IServiceCollection AddCollabData(this IServiceCollection services, string connectionString)
     {
-        // One pool for EF Core and for the hand-written statements (leases).
+        // One pool for EF Core and for the hand-written statements (leases, order and product writes).
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddDbContextFactory<CollabDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(TimeProvider.System);

@@ -15,8 +15,61 @@ namespace CollabEditor.Data.Products;
 /// same statement as the data (DESIGN.md "Optimistic saves"); a zero-row result is a conflict or a
 /// deletion, never a silent retry.
 /// </summary>
-public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, LeaseStore leases)
+/// <remarks>
+/// Reads and lists go through EF Core; creates, saves and deletes are hand-written Npgsql on the
+/// shared data source: a save is one statement (one round trip), plus a read only when it wrote nothing.
+/// </remarks>
+public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, LeaseStore leases)
 {
+    private const string ProductColumns = "id, sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
+
+    private const string InsertSql = $"""
+        INSERT INTO products (sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
+        VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, now(), $9)
+        RETURNING {ProductColumns}
+        """;
+
+    /// <summary>The row a create with this save id wrote, if it committed.</summary>
+    private const string MineSql = $"SELECT {ProductColumns} FROM products WHERE sku = $1 AND last_save_id = $2";
+
+    private const string CurrentSql = $"SELECT {ProductColumns} FROM products WHERE id = $1";
+
+    /// <summary>
+    /// The save: the live lease share-locked, then the version-checked, fenced UPDATE. The new values
+    /// ($2-$7) are referenced twice: once to write, once to skip a save of what is already there.
+    /// </summary>
+    private const string UpdateSql = $"""
+        WITH lease AS (
+            SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+        )
+        UPDATE products
+           SET sku = $2, name = $3, description = $4, price = $5,
+               stock = $6, requires_checkout = $7,
+               version = version + 1,
+               last_changed_by_id = $8, last_changed_by = $9, last_changed_at = now(),
+               last_save_id = $10
+         WHERE id = $11 AND version = $12
+           -- Saving what is already there writes nothing and makes no new version.
+           AND (sku, name, description, price, stock, requires_checkout)
+               IS DISTINCT FROM ($2, $3, $4, $5, $6, $7)
+           AND CASE WHEN $13 THEN EXISTS (SELECT 1 FROM lease WHERE token = $14)
+                    WHEN EXISTS (SELECT 1 FROM lease) THEN false
+                    ELSE NOT requires_checkout END
+        RETURNING {ProductColumns}
+        """;
+
+    /// <summary>The delete, with the same lease rules as a save.</summary>
+    private const string DeleteSql = """
+        WITH lease AS (
+            SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+        )
+        DELETE FROM products
+         WHERE id = $2 AND version = $3
+           AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5)
+                    WHEN EXISTS (SELECT 1 FROM lease) THEN false
+                    ELSE NOT requires_checkout END
+        """;
+
     /// <summary>The committed product, or null when there is none.</summary>
     public Task<ProductSnapshot?> GetAsync(int id, CancellationToken ct = default) =>
         TransientRetry.Pipeline.ExecuteAsync(async token => await GetOnceAsync(id, token), ct).AsTask();
@@ -84,20 +137,17 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
 
     private async Task<SaveResult> CreateOnceAsync(ProductValues v, Actor actor, Guid saveId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         try
         {
-            var rows = await db.Products.FromSql($"""
-                INSERT INTO products (sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
-                VALUES ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId})
-                RETURNING *
-                """).AsNoTracking().ToListAsync(ct);
-            return new SaveResult.Saved(rows[0].ToSnapshot());
+            await using var cmd = Command(InsertSql, v.Sku, v.Name, v.Description, v.Price, v.Stock, v.RequiresCheckout, actor.UserId, actor.DisplayName, saveId);
+            var row = await ReadOneAsync(cmd, ct) ?? throw new InvalidOperationException("INSERT … RETURNING returned no row.");
+            return new SaveResult.Saved(row.ToSnapshot());
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             // A retry of an insert that did commit finds its own row.
-            var mine = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Sku == v.Sku && p.LastSaveId == saveId, ct);
+            await using var cmd = Command(MineSql, v.Sku, saveId);
+            var mine = await ReadOneAsync(cmd, ct);
             return mine is null ? DuplicateSku(v) : new SaveResult.Saved(mine.ToSnapshot());
         }
     }
@@ -133,44 +183,26 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
 
     private async Task<SaveResult> UpdateOnceAsync(int id, int expectedVersion, ProductValues v, Actor actor, Guid? leaseToken, Guid saveId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        List<Product> rows;
+        Product? written;
         try
         {
-            var key = ResourceKey.ForProduct(id);
             var token = leaseToken ?? Guid.Empty;
-            rows = await db.Products.FromSql($"""
-                WITH lease AS (
-                    SELECT token FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
-                )
-                UPDATE products
-                   SET sku = {v.Sku}, name = {v.Name}, description = {v.Description}, price = {v.Price},
-                       stock = {v.Stock}, requires_checkout = {v.RequiresCheckout},
-                       version = version + 1,
-                       last_changed_by_id = {actor.UserId}, last_changed_by = {actor.DisplayName}, last_changed_at = now(),
-                       last_save_id = {saveId}
-                 WHERE id = {id} AND version = {expectedVersion}
-                   -- Saving what is already there writes nothing and makes no new version.
-                   AND (sku, name, description, price, stock, requires_checkout)
-                       IS DISTINCT FROM ({v.Sku}, {v.Name}, {v.Description}, {v.Price}, {v.Stock}, {v.RequiresCheckout})
-                   AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
-                            WHEN EXISTS (SELECT 1 FROM lease) THEN false
-                            ELSE NOT requires_checkout END
-                RETURNING *
-                """).AsNoTracking().ToListAsync(ct);
+            await using var cmd = Command(UpdateSql, ResourceKey.ForProduct(id), v.Sku, v.Name, v.Description, v.Price, v.Stock, v.RequiresCheckout,
+                actor.UserId, actor.DisplayName, saveId, id, expectedVersion, token != Guid.Empty, token);
+            written = await ReadOneAsync(cmd, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             return DuplicateSku(v);
         }
 
-        if (rows.Count == 1)
+        if (written is not null)
         {
-            return new SaveResult.Saved(rows[0].ToSnapshot());
+            return new SaveResult.Saved(written.ToSnapshot());
         }
 
         // Nothing written: say why. A stale version is a conflict whoever holds the lease.
-        var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        var current = await ReadCurrentAsync(id, ct);
         if (current is null)
         {
             return new SaveResult.Deleted();
@@ -222,23 +254,22 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
 
     private async Task<DeleteResult> DeleteOnceAsync(int id, int expectedVersion, Actor actor, Guid? leaseToken, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+        await using (var tx = await connection.BeginTransactionAsync(ct))
         {
-            // A deleted row cannot say who deleted it; the change trigger reads this transaction-local setting.
-            await db.Database.ExecuteSqlAsync($"SELECT set_config('collab.actor', {actor.DisplayName}, true)", ct);
-            var key = ResourceKey.ForProduct(id);
             var token = leaseToken ?? Guid.Empty;
-            var deleted = await db.Database.ExecuteSqlAsync($"""
-                WITH lease AS (
-                    SELECT token FROM leases WHERE resource_key = {key} AND expires_at > now() FOR SHARE
-                )
-                DELETE FROM products
-                 WHERE id = {id} AND version = {expectedVersion}
-                   AND CASE WHEN {token != Guid.Empty} THEN EXISTS (SELECT 1 FROM lease WHERE token = {token})
-                            WHEN EXISTS (SELECT 1 FROM lease) THEN false
-                            ELSE NOT requires_checkout END
-                """, ct);
+            // A deleted row cannot say who deleted it; the change trigger reads this transaction-local
+            // setting. Set and delete in one round trip, then the commit.
+            await using var batch = new NpgsqlBatch(connection, tx)
+            {
+                BatchCommands =
+                {
+                    BatchCommand("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
+                    BatchCommand(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, token != Guid.Empty, token),
+                },
+            };
+            await batch.ExecuteNonQueryAsync(ct);
+            var deleted = batch.BatchCommands[1].RecordsAffected;
             await tx.CommitAsync(ct);
             if (deleted == 1)
             {
@@ -246,7 +277,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
             }
         }
 
-        var current = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        var current = await ReadCurrentAsync(id, ct);
         if (current is null)
         {
             return new DeleteResult.NotFound();
@@ -260,6 +291,52 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, L
         return await leases.GetAsync(ResourceKey.ForProduct(id), ct) is { } holder
             ? new DeleteResult.Locked($"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.")
             : new DeleteResult.Locked(leaseToken is not null ? SaveResult.LeaseLost.Message : SaveResult.CheckoutRequired.Message);
+    }
+
+    /// <summary>The committed row, or null (after a write that wrote nothing, to say why).</summary>
+    private async Task<Product?> ReadCurrentAsync(int id, CancellationToken ct)
+    {
+        await using var cmd = Command(CurrentSql, id);
+        return await ReadOneAsync(cmd, ct);
+    }
+
+    /// <summary>The first row of a one-statement command, read to the end of its results so an error that follows the row (the implicit commit) surfaces here, not from Dispose.</summary>
+    private static async Task<Product?> ReadOneAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var row = await reader.ReadAsync(ct) ? ReadProduct(reader) : null;
+        await reader.NextResultAsync(ct);
+        return row;
+    }
+
+    /// <summary>A row of <see cref="ProductColumns"/>.</summary>
+    private static Product ReadProduct(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt32(0), Sku = r.GetString(1), Name = r.GetString(2), Description = r.GetString(3), Price = r.GetDecimal(4),
+        Stock = r.GetInt32(5), RequiresCheckout = r.GetBoolean(6), Version = r.GetInt32(7), LastChangedById = r.IsDBNull(8) ? null : r.GetString(8),
+        LastChangedBy = r.GetString(9), LastChangedAt = r.GetFieldValue<DateTimeOffset>(10), LastSaveId = r.IsDBNull(11) ? null : r.GetGuid(11),
+    };
+
+    private NpgsqlCommand Command(string sql, params object?[] values)
+    {
+        var command = dataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
+        }
+
+        return command;
     }
 
     private static async Task<SaveResult> Timed(string operation, Func<Task<SaveResult>> save)
