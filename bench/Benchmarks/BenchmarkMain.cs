@@ -4,7 +4,7 @@ namespace CollabEditor.Benchmarks;
 
 /// <summary>
 /// Benchmarks print figures; they are not tests. Run in Release:
-/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds] [json|messagepack]</c>, or
 /// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- product-saves [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- order-saves [seconds per measurement] [rounds] [writers]</c>, or
@@ -18,7 +18,7 @@ internal static class BenchmarkMain
         switch (args.FirstOrDefault() ?? "live-latency")
         {
             case "live-latency":
-                await LiveLatency.RunAsync(connections: Arg(1, 1000), savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)));
+                await LiveLatency.RunAsync(connections: Arg(1, 1000), savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)), protocol: args.Length > 4 ? args[4] : "json");
                 return 0;
             case "lease-throughput":
                 await LeaseThroughput.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));

@@ -17,7 +17,7 @@ namespace CollabEditor.Benchmarks;
 /// </summary>
 internal static class LiveLatency
 {
-    public static async Task RunAsync(int connections, int savesPerSecond, TimeSpan duration)
+    public static async Task RunAsync(int connections, int savesPerSecond, TimeSpan duration, string protocol = "json")
     {
         var (app, cluster) = await BenchApp.StartAsync();
         await using var _ = cluster;
@@ -30,20 +30,31 @@ internal static class LiveLatency
         var sinceAck = new ConcurrentBag<double>();
         var received = 0L;
 
-        Console.WriteLine($"live-latency: {connections} SignalR connections on 'products', {savesPerSecond} saves/s for {duration.TotalSeconds:F0} s");
+        var messagePack = protocol switch
+        {
+            "json" => false,
+            "messagepack" => true,
+            _ => throw new ArgumentException($"protocol must be json or messagepack, not '{protocol}'", nameof(protocol)),
+        };
+        Console.WriteLine($"live-latency: {connections} SignalR connections on 'products' ({protocol}), {savesPerSecond} saves/s for {duration.TotalSeconds:F0} s");
         var hubs = new List<HubConnection>();
         foreach (var chunk in Enumerable.Range(0, connections).Chunk(50))
         {
             hubs.AddRange(await Task.WhenAll(chunk.Select(async _ =>
             {
-                var hub = new HubConnectionBuilder()
+                var builder = new HubConnectionBuilder()
                     .WithUrl(new Uri(app.BaseAddress, ChangesHub.Path), o =>
                     {
                         o.Cookies = cookies;
                         o.Transports = HttpTransportType.WebSockets;
                         o.SkipNegotiation = true;
-                    })
-                    .Build();
+                    });
+                if (messagePack)
+                {
+                    builder.AddMessagePackProtocol();
+                }
+
+                var hub = builder.Build();
                 hub.On<ChangeEvent>(nameof(IChangeClient.Changed), e =>
                 {
                     var now = clock.Elapsed.TotalMilliseconds;

@@ -55,7 +55,9 @@ public static class WebAppExtensions
                 o.MaximumParallelInvocationsPerClient = 1;
             });
         // /hubs/changes only (per-hub options, so the Blazor hub's limits above are not lowered with them).
-        services.AddSignalR().AddHubOptions<ChangesHub>(o =>
+        // JSON and MessagePack for /hubs/changes: a program subscribing to many changes can take the compact
+        // binary protocol (less to send and far less to parse); Blazor's own hub keeps its own protocol.
+        services.AddSignalR().AddMessagePackProtocol().AddHubOptions<ChangesHub>(o =>
         {
             // Clients only send group names ("products", "product/12"): 1 KB is ten times the largest invocation.
             o.MaximumReceiveMessageSize = 1024;

@@ -49,6 +49,32 @@ public sealed class ChangesHubTests(AppHost host) : IClassFixture<AppHost>
     }
 
     [Fact]
+    public async Task MessagePackClient_ReceivesTheSameEvent()
+    {
+        var cookies = await SignIn.CookiesAsync(host.BaseAddress, "alice");
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, ChangesHub.Path), o => o.Cookies = cookies);
+        builder.AddMessagePackProtocol();
+        await using var alice = builder.Build();
+        var events = Channel.CreateUnbounded<ChangeEvent>();
+        alice.On<ChangeEvent>(nameof(IChangeClient.Changed), e => events.Writer.TryWrite(e));
+        await alice.StartAsync();
+        await alice.InvokeAsync(nameof(ChangesHub.JoinCollection), "products");
+
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var p = (await store.ListAsync(new ProductQuery(PageSize: 1))).Items[0];
+        await store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = p.Values.Stock + 1 }, Bob);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        ChangeEvent e;
+        do
+        {
+            e = await events.Reader.ReadAsync(timeout.Token);
+        }
+        while (e.Key != $"product/{p.Id}");
+        Assert.Equal(new ChangeEvent(ChangeKind.Saved, $"product/{p.Id}", p.Version + 1, "Bob"), e);
+    }
+
+    [Fact]
     public async Task UnauthenticatedConnection_IsRefused()
     {
         await using var anonymous = Connect(null);
