@@ -20,7 +20,8 @@ namespace CollabEditor.Data.Leases;
 /// </summary>
 public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> options, TimeProvider time)
 {
-    private const string Columns = "resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at, expires_at - now()";
+    /// <summary>The columns <see cref="Read"/> maps, in its order (the last is the remaining time by the database clock).</summary>
+    internal const string Columns = "resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at, expires_at - now()";
 
     /// <summary>The acquire statement: insert, or take over a row that expired or that this holder already has.</summary>
     /// <remarks>
@@ -313,7 +314,8 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
-    private static Lease Read(NpgsqlDataReader r) => new(
+    /// <summary>A lease row selected as <see cref="Columns"/>.</summary>
+    internal static Lease Read(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetGuid(4), r.GetInt64(5),
         r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7), r.GetFieldValue<DateTimeOffset>(8), r.GetTimeSpan(9));
 

@@ -4,6 +4,7 @@ using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Diagnostics;
+using CollabEditor.Data.Leases;
 using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -28,10 +29,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
     private const string LinesSql = "SELECT id, order_id, position, product_id, sku, product_name, quantity, unit_price FROM order_lines WHERE order_id = $1 ORDER BY position";
 
-    private const string LeaseSql = """
-        SELECT token, holder_name, holder_user_id, holder_session, fencing, acquired_at, renewed_at, expires_at, expires_at - now()
-          FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
-        """;
+    private const string LeaseSql = $"SELECT {LeaseStore.Columns} FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE";
 
     private const string DeleteLinesSql = "DELETE FROM order_lines WHERE order_id = $1 AND id = ANY($2)";
 
@@ -219,24 +217,24 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         var touches = new List<int>();
         if (removed.Length > 0)
         {
-            batch.BatchCommands.Add(Command(DeleteLinesSql, id, removed));
+            batch.BatchCommands.Add(SqlCommands.Batch(DeleteLinesSql, id, removed));
             touches.Add(removed.Length);
         }
 
         foreach (var l in changed)
         {
-            batch.BatchCommands.Add(Command(UpdateLineSql, l.Id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
+            batch.BatchCommands.Add(SqlCommands.Batch(UpdateLineSql, l.Id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
             touches.Add(1);
         }
 
         foreach (var l in added)
         {
-            batch.BatchCommands.Add(Command(InsertLineSql, l.Id, id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
+            batch.BatchCommands.Add(SqlCommands.Batch(InsertLineSql, l.Id, id, l.Position, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice));
         }
 
         // One version bump for the whole aggregate, stamped by the database clock.
         var h = wanted.Header;
-        batch.BatchCommands.Add(Command(BumpSql, h.CustomerName, h.Status.ToString(), h.Notes, actor.UserId, actor.DisplayName, saveId, id));
+        batch.BatchCommands.Add(SqlCommands.Batch(BumpSql, h.CustomerName, h.Status.ToString(), h.Notes, actor.UserId, actor.DisplayName, saveId, id));
         Order updated;
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
@@ -287,8 +285,8 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
         await using (var batch = new NpgsqlBatch(connection, tx))
         {
-            batch.BatchCommands.Add(Command("SELECT set_config('collab.actor', $1, true)", actor.DisplayName));
-            batch.BatchCommands.Add(Command("DELETE FROM orders WHERE id = $1", id));
+            batch.BatchCommands.Add(SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName));
+            batch.BatchCommands.Add(SqlCommands.Batch("DELETE FROM orders WHERE id = $1", id));
             await batch.ExecuteNonQueryAsync(ct);
         }
 
@@ -305,7 +303,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         var key = ResourceKey.ForOrder(id);
         await using var batch = new NpgsqlBatch(connection, tx)
         {
-            BatchCommands = { Command(LockSql, id), Command(LinesSql, id), Command(LeaseSql, key) },
+            BatchCommands = { SqlCommands.Batch(LockSql, id), SqlCommands.Batch(LinesSql, id), SqlCommands.Batch(LeaseSql, key) },
         };
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var order = await reader.ReadAsync(ct) ? ReadOrder(reader) : null;
@@ -321,10 +319,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         }
 
         await reader.NextResultAsync(ct);
-        LeaseCheck? lease = await reader.ReadAsync(ct)
-            ? new(reader.GetGuid(0), new LeaseHolder(key, reader.GetString(2), reader.GetString(1), reader.GetString(3), reader.GetInt64(4),
-                reader.GetFieldValue<DateTimeOffset>(5), reader.GetFieldValue<DateTimeOffset>(6), reader.GetFieldValue<DateTimeOffset>(7), reader.GetTimeSpan(8)))
-            : null;
+        var lease = await reader.ReadAsync(ct) ? LeaseStore.Read(reader) : null;
         return order is null ? null : new LockedOrder(order, lines, lease);
     }
 
@@ -332,11 +327,11 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
     /// Null when the caller may write: no live lease and no token, or its token names the live lease
     /// (share-locked by <see cref="LockAsync"/> until the transaction ends, so it cannot be released or taken over meanwhile).
     /// </summary>
-    private static OrderSaveResult? CheckLease(LeaseCheck? lease, Guid? leaseToken)
+    private static OrderSaveResult? CheckLease(Lease? lease, Guid? leaseToken)
     {
         if (lease is not null && lease.Token != (leaseToken ?? Guid.Empty))
         {
-            return new OrderSaveResult.Locked(lease.Holder);
+            return new OrderSaveResult.Locked(LeaseHolder.From(lease));
         }
 
         return lease is null && leaseToken is not null ? new OrderSaveResult.LeaseLost() : null;
@@ -352,18 +347,5 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         LastChangedAt = r.GetFieldValue<DateTimeOffset>(8), LastSaveId = r.IsDBNull(9) ? null : r.GetGuid(9),
     };
 
-    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
-        }
-
-        return command;
-    }
-
-    private sealed record LockedOrder(Order Order, List<OrderLineRow> Lines, LeaseCheck? Lease);
-
-    private sealed record LeaseCheck(Guid Token, LeaseHolder Holder);
+    private sealed record LockedOrder(Order Order, List<OrderLineRow> Lines, Lease? Lease);
 }

@@ -264,8 +264,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
             {
                 BatchCommands =
                 {
-                    BatchCommand("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
-                    BatchCommand(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, token != Guid.Empty, token),
+                    SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
+                    SqlCommands.Batch(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, token != Guid.Empty, token),
                 },
             };
             await batch.ExecuteNonQueryAsync(ct);
@@ -317,27 +317,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         LastChangedBy = r.GetString(9), LastChangedAt = r.GetFieldValue<DateTimeOffset>(10), LastSaveId = r.IsDBNull(11) ? null : r.GetGuid(11),
     };
 
-    private NpgsqlCommand Command(string sql, params object?[] values)
-    {
-        var command = dataSource.CreateCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
-        }
-
-        return command;
-    }
-
-    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new() { Value = value ?? DBNull.Value });
-        }
-
-        return command;
-    }
+    private NpgsqlCommand Command(string sql, params object?[] values) => SqlCommands.Command(dataSource, sql, values);
 
     private static async Task<SaveResult> Timed(string operation, Func<Task<SaveResult>> save)
     {
