@@ -69,6 +69,8 @@ public sealed class ProductEditTests : MudTestContext
     {
         var cut = RenderPage(_product.Id);
 
+        // A key press first, as in a browser: MudBlazor keeps a focused box's text as typed.
+        cut.Input("field-Price").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "1" });
         cut.Input("field-Price").Input("12,5x");
         cut.Find("form").Submit();
 
@@ -92,6 +94,8 @@ public sealed class ProductEditTests : MudTestContext
         Assert.Equal("100.00", cut.Input("field-Price").GetAttribute("value"));
 
         // Mid-typing "12.3" must not turn into "12.30" under the cursor.
+        // A key press first, as in a browser: MudBlazor keeps a focused box's text as typed.
+        cut.Input("field-Price").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "1" });
         cut.Input("field-Price").Input("12.3");
         cut.WaitForAssertion(() => Assert.Equal("12.3", cut.Input("field-Price").GetAttribute("value")));
 

@@ -20,6 +20,15 @@ public sealed class RulesValidator : ComponentBase, IDisposable
     [Parameter, EditorRequired]
     public Func<IReadOnlyList<FieldError>> Validate { get; set; } = default!;
 
+    /// <summary>
+    /// Fields whose text is not a value at all ("12,5x" in a number box): the box keeps the text, the
+    /// model holds no usable value, so the form is invalid until the text is fixed.
+    /// </summary>
+    [Parameter]
+    public Func<IEnumerable<FieldError>>? Unparsed { get; set; }
+
+    private IEnumerable<FieldError> Problems() => Unparsed is null ? Validate() : Unparsed().Concat(Validate());
+
     protected override void OnParametersSet()
     {
         if (EditContext is null)
@@ -55,7 +64,7 @@ public sealed class RulesValidator : ComponentBase, IDisposable
         _subscribed.NotifyValidationStateChanged();
     }
 
-    private void OnValidationRequested(object? sender, ValidationRequestedEventArgs e) => Show(Validate());
+    private void OnValidationRequested(object? sender, ValidationRequestedEventArgs e) => Show(Problems());
 
     private void OnFieldChanged(object? sender, FieldChangedEventArgs e)
     {
@@ -65,7 +74,7 @@ public sealed class RulesValidator : ComponentBase, IDisposable
         }
 
         _messages.Clear(e.FieldIdentifier);
-        foreach (var error in Validate().Where(x => x.Field == e.FieldIdentifier.FieldName))
+        foreach (var error in Problems().Where(x => x.Field == e.FieldIdentifier.FieldName).Take(1))
         {
             _messages.Add(e.FieldIdentifier, error.Message);
         }
