@@ -5,6 +5,7 @@ using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Api;
 using CollabEditor.WebApp.Changes;
 using CollabEditor.WebApp.Leases;
+using CollabEditor.WebApp.Localization;
 using CollabEditor.WebApp.Operations;
 using CollabEditor.WebApp.Presence;
 using Microsoft.AspNetCore.Authentication;
@@ -78,6 +79,7 @@ public static class WebAppExtensions
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         services.AddScoped<CircuitLeases>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitLeases>());
+        services.AddScoped<BrowserTime>();
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
         services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();
