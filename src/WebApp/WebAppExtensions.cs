@@ -93,7 +93,7 @@ public static class WebAppExtensions
         {
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
-            o.AccessDeniedPath = "/account/login";
+            o.AccessDeniedPath = "/account/access-denied";
             o.SlidingExpiration = true;
             // Programs (the hub, later the API) get 401/403, not a redirect to a page.
             o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
@@ -110,6 +110,8 @@ public static class WebAppExtensions
             .AddClaimsPrincipalFactory<DisplayNameClaimsFactory>()
             .AddDefaultTokenProviders();
 
+        // A signed-in user without a page's role is told so at that address (403), not sent to sign in again.
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PageAccessDenied>();
         // Every page, hub and endpoint needs a signed-in user unless it says [AllowAnonymous].
         services.AddAuthorizationBuilder()
             // Both schemes, so a program's valid bearer token is honoured on any route (a 404 or 405 must not become a 401).
