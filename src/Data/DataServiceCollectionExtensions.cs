@@ -37,6 +37,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<LeaseStore>();
+        services.AddSingleton<Records.RecordNameStore>();
         services.AddOptions<LeaseOptions>().BindConfiguration("Leases").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration("Presence").ValidateDataAnnotations().ValidateOnStart();
         return services;

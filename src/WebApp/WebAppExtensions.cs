@@ -5,6 +5,7 @@ using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Api;
 using CollabEditor.WebApp.Changes;
 using CollabEditor.WebApp.Leases;
+using CollabEditor.WebApp.Localization;
 using CollabEditor.WebApp.Operations;
 using CollabEditor.WebApp.Presence;
 using Microsoft.AspNetCore.Authentication;
@@ -78,6 +79,7 @@ public static class WebAppExtensions
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         services.AddScoped<CircuitLeases>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitLeases>());
+        services.AddScoped<BrowserTime>();
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
         services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();
@@ -91,7 +93,7 @@ public static class WebAppExtensions
         {
             o.LoginPath = "/account/login";
             o.LogoutPath = "/account/logout";
-            o.AccessDeniedPath = "/account/login";
+            o.AccessDeniedPath = "/account/access-denied";
             o.SlidingExpiration = true;
             // Programs (the hub, later the API) get 401/403, not a redirect to a page.
             o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
@@ -108,6 +110,8 @@ public static class WebAppExtensions
             .AddClaimsPrincipalFactory<DisplayNameClaimsFactory>()
             .AddDefaultTokenProviders();
 
+        // A signed-in user without a page's role is told so at that address (403), not sent to sign in again.
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, PageAccessDenied>();
         // Every page, hub and endpoint needs a signed-in user unless it says [AllowAnonymous].
         services.AddAuthorizationBuilder()
             // Both schemes, so a program's valid bearer token is honoured on any route (a 404 or 405 must not become a 401).

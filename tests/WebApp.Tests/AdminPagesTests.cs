@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
@@ -5,10 +7,15 @@ using AngleSharp.Dom;
 using Bunit;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Admin;
+using CollabEditor.WebApp.Localization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +79,7 @@ public sealed partial class AdminPagesTests : MudTestContext
         [.. cut.FindAll($"[data-testid={testId}]").Select(e => e.TextContent.Trim())];
 
     [Fact]
-    public async Task Locks_ListsALiveLease_WithHolderLinkAndCountdown()
+    public async Task Locks_ListsALiveLease_WithHolderAndCountdown()
     {
         await AcquireAsync(12);
 
@@ -80,7 +87,8 @@ public sealed partial class AdminPagesTests : MudTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(["Bob"], Texts(cut, "lock-holder")));
         var row = RowOf(cut, "product/12");
-        Assert.Equal("/products/12", row.QuerySelector("[data-testid=lock-resource]")!.GetAttribute("href"));
+        // No product 12 in this database: the key itself (names and links: Locks_ShowsSkuAndName_…).
+        Assert.Equal("product/12", row.QuerySelector("[data-testid=lock-resource]")!.TextContent.Trim());
         Assert.Matches(CountdownPattern(), row.QuerySelector("[data-testid=lock-expires]")!.TextContent.Trim());
         Assert.Null(row.QuerySelector("[data-testid=stale]"));
         Assert.NotNull(cut.Find("[data-testid=locks-grid]"));
@@ -121,9 +129,9 @@ public sealed partial class AdminPagesTests : MudTestContext
         Assert.Equal(LeaseOptions.ReasonMaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Input("reason-input").GetAttribute("maxlength"));
 
         cut.ClickNow("[data-testid=reason-ok]");
-        cut.WaitForAssertion(() => Assert.Equal(LeaseOptions.CheckReason(null), cut.Find("[data-testid=reason-error]").TextContent.Trim()));
+        cut.WaitForAssertion(() => AssertShownOnceByTheField(cut, LeaseOptions.CheckReason(null)!));
         EnterReason(cut, "   ");
-        cut.WaitForAssertion(() => Assert.Equal(LeaseOptions.CheckReason("   "), cut.Find("[data-testid=reason-error]").TextContent.Trim()));
+        cut.WaitForAssertion(() => AssertShownOnceByTheField(cut, LeaseOptions.CheckReason("   ")!));
 
         // The dialog stays open until the admin gives a reason or cancels.
         cut.ClickNow("[data-testid=reason-cancel]");
@@ -131,6 +139,135 @@ public sealed partial class AdminPagesTests : MudTestContext
         Assert.NotNull(await Leases.GetAsync("product/3"));
         Assert.DoesNotContain(await Leases.AuditAsync("product/3"), a => a.Action == "force-released");
         Assert.NotNull(cut.Find("[data-testid=force-release-product-3]"));
+    }
+
+    /// <summary>The reason's error appears exactly once, as the field's own error text (which MudBlazor ties to the input for screen readers).</summary>
+    private static void AssertShownOnceByTheField(IRenderedComponent<IComponent> cut, string error)
+    {
+        var shown = cut.FindAll("*").Where(e => e.ChildNodes.OfType<IText>().Any(t => t.Text.Trim() == error)).ToList();
+        var only = Assert.Single(shown);
+        Assert.NotNull(only.Closest(".mud-input-helper-text.mud-input-error"));
+        Assert.NotNull(only.Closest("[data-testid=reason-dialog], .mud-dialog"));
+    }
+
+    [Fact]
+    public async Task ReasonDialog_ARuleBroken_ShowsTheErrorOnce()
+    {
+        await AcquireAsync(7);
+        var cut = RenderPage<Locks>();
+        cut.WaitForElement("[data-testid=force-release-product-7]").Click();
+        cut.WaitForElement("[data-testid=reason-ok]");
+
+        cut.ClickNow("[data-testid=reason-ok]");
+
+        cut.WaitForAssertion(() => AssertShownOnceByTheField(cut, LeaseOptions.CheckReason(null)!));
+        Assert.Equal("true", cut.Input("reason-input").GetAttribute("aria-invalid"));
+    }
+
+    private ProductStore Products => Services.GetRequiredService<ProductStore>();
+
+    private OrderStore Orders => Services.GetRequiredService<OrderStore>();
+
+    private async Task<(ProductSnapshot Product, OrderSnapshot Order)> RecordsAsync()
+    {
+        var product = Assert.IsType<SaveResult.Saved>(await Products.CreateAsync(new ProductValues("OAK-DES-001", "Oak desk", "A desk.", 100m, 10, false), Bob)).Current;
+        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Acme Ltd", OrderStatus.Draft, string.Empty), Bob)).Current;
+        return (product, order);
+    }
+
+    private static IElement ResourceCell(IElement row, string testId) => row.QuerySelector($"[data-testid={testId}]") ?? throw new ElementNotFoundException(testId);
+
+    private static IElement RowWith(IRenderedComponent<IComponent> cut, string testId, string text) =>
+        cut.FindAll($"[data-testid={testId}]").Single(e => e.TextContent.Trim() == text).Closest("tr") ?? throw new ElementNotFoundException(text);
+
+    [Fact]
+    public async Task Locks_ShowsSkuAndName_OrNumberAndCustomer_LinkedToTheRecord_AndAGoneRecordsKey()
+    {
+        var (product, order) = await RecordsAsync();
+        await AcquireAsync(product.Id);
+        Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(ResourceKey.ForOrder(order.Id), Bob, Session));
+        await AcquireAsync(999_999);
+
+        var cut = RenderPage<Locks>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, Texts(cut, "lock-holder").Count));
+        var productCell = ResourceCell(RowOf(cut, ResourceKey.ForProduct(product.Id)), "lock-resource");
+        Assert.Equal("OAK-DES-001 · Oak desk", productCell.TextContent.Trim());
+        Assert.Equal($"/products/{product.Id}", productCell.GetAttribute("href"));
+        var orderCell = ResourceCell(RowOf(cut, ResourceKey.ForOrder(order.Id)), "lock-resource");
+        Assert.Equal($"{order.Number} · Acme Ltd", orderCell.TextContent.Trim());
+        Assert.Equal($"/orders/{order.Id}", orderCell.GetAttribute("href"));
+        // No such product (any more): its key, and no link to a page that is not there.
+        var goneCell = ResourceCell(RowOf(cut, "product/999999"), "lock-resource");
+        Assert.Equal("product/999999", goneCell.TextContent.Trim());
+        Assert.Null(goneCell.GetAttribute("href"));
+
+        // The force-release dialog names the record the same way.
+        cut.ClickNow($"[data-testid={Locks.TestIdFor(ResourceKey.ForProduct(product.Id))}]");
+        cut.WaitForElement("[data-testid=reason-ok]");
+        Assert.Contains("Force release OAK-DES-001 · Oak desk", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("Bob has OAK-DES-001 · Oak desk checked out since", cut.Find("[data-testid=reason-message]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(ResourceKey.ForProduct(product.Id), cut.Find("[data-testid=reason-message]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Locks_FetchesTheNamesOfAllRows_InOneQuery()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            var p = Assert.IsType<SaveResult.Saved>(await Products.CreateAsync(new ProductValues($"SKU-{i:000}", $"Thing {i}", "", 1m, 1, false), Bob)).Current;
+            await AcquireAsync(p.Id);
+        }
+
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database!;
+        var nameQueries = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                var tags = a.TagObjects.Select(t => t.Value?.ToString() ?? string.Empty).ToList();
+                if (tags.Contains(database) && tags.Exists(t => t.Contains("FROM orders WHERE id = ANY", StringComparison.Ordinal)))
+                {
+                    Interlocked.Increment(ref nameQueries);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var cut = RenderPage<Locks>();
+
+        cut.WaitForAssertion(() => Assert.Equal(Enumerable.Range(0, 6).Select(i => $"SKU-{i:000} · Thing {i}"), Texts(cut, "lock-resource")));
+        Assert.Equal(1, Volatile.Read(ref nameQueries));
+    }
+
+    [Fact]
+    public async Task Audit_ShowsSkuAndName_AndTimesInTheReadersZoneAndLanguage()
+    {
+        JSInterop.Setup<BrowserTime.BrowserClock?>("collab.browserClock").SetResult(new("Europe/Berlin", "de-DE"));
+        var (product, _) = await RecordsAsync();
+        await AcquireAsync(product.Id);
+        var entry = Assert.Single(await Leases.AuditAsync(ResourceKey.ForProduct(product.Id)));
+
+        var cut = RenderPage<Audit>();
+
+        cut.WaitForAssertion(() => Assert.Equal(["OAK-DES-001 · Oak desk"], Texts(cut, "audit-resource")));
+        Assert.Equal($"/products/{product.Id}", cut.Find("[data-testid=audit-resource]").GetAttribute("href"));
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        Assert.Equal(TimeZoneInfo.ConvertTime(entry.At, berlin).ToString("G", CultureInfo.GetCultureInfo("de-DE")), Texts(cut, "audit-at").Single());
+    }
+
+    [Fact]
+    public async Task Locks_ShowsSinceInTheReadersZoneAndLanguage()
+    {
+        JSInterop.Setup<BrowserTime.BrowserClock?>("collab.browserClock").SetResult(new("America/New_York", "en-US"));
+        var lease = await AcquireAsync(8);
+
+        var cut = RenderPage<Locks>();
+
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        cut.WaitForAssertion(() => Assert.Equal([TimeZoneInfo.ConvertTime(lease.AcquiredAt, newYork).ToString("G", CultureInfo.GetCultureInfo("en-US"))], Texts(cut, "lock-since")));
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
     // Ids that exist nowhere: writes reach their handler (404/400/409) and change nothing.
     private const int Unknown = 999_999;
     private const string SignInLabel = "302 -> sign-in";
+    private const string AccessDeniedLabel = "403 access denied";
+    private const string AdminNeeded = "This page needs the Admin role.";
     private const string AllowedLabel = "allowed";
 
     private static readonly Who[] Everyone = [Who.Anonymous, Who.Editor, Who.Admin];
@@ -55,6 +57,9 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
     private sealed record Line(string Target, IReadOnlyList<Cell> Cells);
 
     private static string UserName(Who who) => who == Who.Admin ? "admin" : "alice";
+
+    /// <summary>How the access-denied page introduces the signed-in user.</summary>
+    private static string WhoIs(Who who) => who == Who.Admin ? "You are signed in as Admin (Admin)." : "You are signed in as Alice (Editor).";
 
     private async Task<(int Product, int Order)> RealIdsAsync()
     {
@@ -102,8 +107,9 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
                 var cells = new List<Cell>();
                 foreach (var who in Everyone)
                 {
-                    // Anonymous → sign-in; a signed-in user without the role → the access-denied path, which is the sign-in page too.
-                    var expected = Allowed(audience, who) ? allowed : SignInLabel;
+                    // Anonymous → sign-in; a signed-in user without the role → "access denied" at the same address
+                    // (sending a signed-in user to the sign-in form only loops).
+                    var expected = Allowed(audience, who) ? allowed : who == Who.Anonymous ? SignInLabel : AccessDeniedLabel;
                     using var response = await clients[who].GetAsync(route);
                     var body = await response.Content.ReadAsStringAsync();
                     var location = response.Headers.Location is { } l ? new Uri(host.BaseAddress, l) : null;
@@ -114,6 +120,10 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
                         HttpStatusCode.Redirect when location?.AbsolutePath == "/account/login"
                             && location.Query == "?ReturnUrl=" + Uri.EscapeDataString(route)
                             && body.Length == 0 => SignInLabel,
+                        // Named role, and nothing of the page: a static page has no interactive component marker at all.
+                        HttpStatusCode.Forbidden when location is null
+                            && body.Contains(WhoIs(who) + " " + AdminNeeded, StringComparison.Ordinal)
+                            && !body.Contains("<!--Blazor:", StringComparison.Ordinal) => AccessDeniedLabel,
                         // An allowed redirect elsewhere (the home page to /products).
                         HttpStatusCode.Redirect when location is not null && location.AbsolutePath != "/account/login" => $"302 {location.PathAndQuery}",
                         var code => $"{(int)code} {location?.PathAndQuery}{(body.Length > 0 ? " +body" : string.Empty)}",
@@ -313,13 +323,13 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
         Assert.IsType<LeaseChange.Forbidden>(await leases.ForceReleaseAsync(key, new Actor(aliceUser!.Id, "Alice", IsAdmin: false), "Editor trying"));
         Assert.NotNull(await leases.GetAsync(key));
 
-        // Page: the Locks page itself is not served to an Editor.
+        // Page: the Locks page itself is not served to an Editor; she is told which role it needs.
         var cookies = await SignIn.CookiesAsync(host.BaseAddress, "alice");
         using (var pages = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = host.BaseAddress })
         using (var locksPage = await pages.GetAsync("/admin/locks"))
         {
-            Assert.Equal(HttpStatusCode.Redirect, locksPage.StatusCode);
-            Assert.Equal("/account/login", new Uri(host.BaseAddress, locksPage.Headers.Location!).AbsolutePath);
+            Assert.Equal(HttpStatusCode.Forbidden, locksPage.StatusCode);
+            Assert.Contains("You are signed in as Alice (Editor). " + AdminNeeded, await locksPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain(await leases.AuditAsync(key), a => a.Action == "force-released");
@@ -330,7 +340,7 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
         using var adminTry = await admin.SendAsync(adminRequest);
         Assert.Equal(HttpStatusCode.NoContent, adminTry.StatusCode);
         Assert.Null(await leases.GetAsync(key));
-        output.WriteLine($"force-release {key}: Editor API 403, Editor engine Forbidden, Editor /admin/locks 302 -> sign-in; Admin API 204 (lease gone)");
+        output.WriteLine($"force-release {key}: Editor API 403, Editor engine Forbidden, Editor /admin/locks 403 access denied; Admin API 204 (lease gone)");
     }
 
     // ---------------------------------------------------------------- helpers
@@ -365,7 +375,7 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
 /// <summary>
 /// A client-side navigation to an admin page from an open page: the router is static, so Blazor's
 /// navigation becomes an enhanced navigation (a fetch the server authorizes like any request), and a
-/// non-admin must end on the sign-in page without the Locks page ever rendering in the tab.
+/// non-admin must end on "access denied" without the Locks page ever rendering in the tab.
 /// </summary>
 [Collection(BrowserGroup.Name)]
 public sealed class AuthorizationMatrixBrowserTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>
@@ -402,11 +412,29 @@ public sealed class AuthorizationMatrixBrowserTests(AppHost host, BrowserFixture
         else
         {
             // Polls the address (an enhanced navigation updates it without a load event).
-            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?ReturnUrl=%2Fadmin%2Flocks$"));
-            await Assertions.Expect(page).ToHaveTitleAsync("Sign in · CollabEditor");
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/locks$"));
+            await Assertions.Expect(page).ToHaveTitleAsync("Access denied · CollabEditor");
+            await Assertions.Expect(page.Locator("[data-testid=access-denied-message]")).ToHaveTextAsync("You are signed in as Alice (Editor). This page needs the Admin role.");
             Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('locks-seen')"));
         }
 
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AnEditorOpeningAnAdminPage_IsToldWhichRoleItNeeds_NotAskedToSignInAgain()
+    {
+        var page = await browser.SignInAsync(host.BaseAddress, "alice");
+
+        var response = await page.GotoAsync("/admin/locks");
+
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.Locator("[data-testid=access-denied-message]")).ToHaveTextAsync("You are signed in as Alice (Editor). This page needs the Admin role.");
+        await Assertions.Expect(page.Locator("#username")).ToHaveCountAsync(0);
+        await BrowserFixture.ShotAsync(page, "access-denied");
+
+        await page.ClickAsync("[data-testid=access-denied-back]");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Products");
         await page.Context.CloseAsync();
     }
 }

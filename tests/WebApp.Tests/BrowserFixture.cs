@@ -42,9 +42,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A new browser context (one person) signed in as <paramref name="user"/> on the app at <paramref name="baseAddress"/>.</summary>
-    public async Task<IPage> SignInAsync(Uri baseAddress, string user)
+    public Task<IPage> SignInAsync(Uri baseAddress, string user) => SignInAsync(baseAddress, user, new());
+
+    /// <summary>
+    /// As <see cref="SignInAsync(Uri, string)"/>, in a context with <paramref name="options"/> (e.g. a
+    /// <c>TimezoneId</c> and <c>Locale</c>); the address and the window size are filled in when not set.
+    /// </summary>
+    public async Task<IPage> SignInAsync(Uri baseAddress, string user, BrowserNewContextOptions options)
     {
-        var context = await Browser.NewContextAsync(new() { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        ArgumentNullException.ThrowIfNull(options);
+        options.BaseURL ??= baseAddress.ToString();
+        options.ViewportSize ??= new() { Width = 1400, Height = 900 };
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/account/login");

@@ -4,6 +4,7 @@ using CollabEditor.Data;
 using CollabEditor.Tests;
 using CollabEditor.WebApp.Account;
 using CollabEditor.WebApp.Leases;
+using CollabEditor.WebApp.Localization;
 using CollabEditor.WebApp.Presence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,8 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton(TimeProvider.System);
+        // Loose interop answers the browser-clock call with nothing: times are UTC and invariant unless a test sets them up.
+        Services.AddScoped<BrowserTime>();
         var auth = AddAuthorization();
         auth.SetAuthorized("alice");
         auth.SetRoles(Core.Users.Roles.Editor);
