@@ -3,6 +3,7 @@ using Bunit;
 using CollabEditor.WebApp.Components.Plain;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using MudBlazor.Services;
 
 namespace CollabEditor.WebApp.Tests;
 
