@@ -169,6 +169,9 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
             await page.ClickAsync($"[data-testid=force-release-product-{product.Id}]");
             var reason = "Carol is on holiday, " + Text;
             await Typist.RetypeAsync(Box(page, "reason-input"), reason, delayMs);
+            // The dialog must not take the focus away from a box that is being typed into (its default
+            // focus, the dialog element, arrived a round trip late and did, after "Car").
+            await Assertions.Expect(Box(page, "reason-input")).ToBeFocusedAsync();
             await Typist.ExpectHoldsAsync(Box(page, "reason-input"), reason);
             await page.ClickAsync("[data-testid=reason-ok]");
 
