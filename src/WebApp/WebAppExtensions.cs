@@ -15,6 +15,9 @@ using Microsoft.AspNetCore.DataProtection;
 using CollabEditor.WebApp.Components;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using CollabEditor.WebApp.Components.Layout;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace CollabEditor.WebApp;
@@ -22,6 +25,31 @@ namespace CollabEditor.WebApp;
 /// <summary>Registers and maps everything the web app adds on top of the data layer.</summary>
 public static class WebAppExtensions
 {
+    /// <summary>MudBlazor's services with the app's options: providers placed per page, one snackbar at a time.</summary>
+    public static IServiceCollection AddCollabMudServices(this IServiceCollection services)
+    {
+        services.AddMudServices(o =>
+        {
+            o.PopoverOptions.ThrowOnDuplicateProvider = false;
+            ConfigureSnackbars(o.SnackbarConfiguration);
+        });
+        services.Replace(ServiceDescriptor.Scoped<ISnackbar>(sp => new LatestSnackbar(ActivatorUtilities.CreateInstance<SnackbarService>(sp))));
+        return services;
+    }
+
+    /// <summary>
+    /// One message at a time, the newest: a "Saved version 5." must not sit beside (or queue in front of) the
+    /// next message, and none may cover a dialog's buttons, which sit bottom-right.
+    /// </summary>
+    public static void ConfigureSnackbars(SnackbarConfiguration snackbars)
+    {
+        ArgumentNullException.ThrowIfNull(snackbars);
+        snackbars.MaxDisplayedSnackbars = 1;
+        snackbars.PreventDuplicates = true;
+        snackbars.NewestOnTop = true;
+        snackbars.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    }
+
     /// <summary>Blazor, MudBlazor, Identity with cookie sign-in, and authorization (signed-in users only by default).</summary>
     public static WebApplicationBuilder AddCollabWebApp(this WebApplicationBuilder builder)
     {
@@ -71,7 +99,7 @@ public static class WebAppExtensions
         });
         // Providers are placed once per page by PageProviders, so MudBlazor's duplicate check (a JS round
         // trip per page that also costs every circuit serializer metadata) has nothing to find.
-        services.AddMudServices(o => o.PopoverOptions.ThrowOnDuplicateProvider = false);
+        services.AddCollabMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddCollabLiveChanges();
         services.AddHostedService<HubBroadcaster>();

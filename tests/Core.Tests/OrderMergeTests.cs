@@ -329,4 +329,31 @@ public sealed class OrderMergeTests
         Assert.Equal(102m, Chair.LineTotal);
         Assert.Equal(0m, (Base with { Lines = [] }).Total);
     }
+
+    [Fact]
+    public void ChangedBy_SaysWhoseChangesAMergedLineCarries()
+    {
+        var mine = Base.WithLine(Desk with { Quantity = 5 }).WithLine(Chair with { Quantity = 9 });
+        var theirs = Base.WithLine(Desk with { UnitPrice = 90m }).WithLine(Lamp with { Quantity = 3 });
+
+        var r = OrderMerge.Merge(Base, mine, theirs);
+
+        Assert.Equal(LineChangedBy.Both, Line(r, Desk.LineId).ChangedBy);
+        Assert.Equal(LineChangedBy.Me, Line(r, Chair.LineId).ChangedBy);
+        Assert.Equal(LineChangedBy.Them, Line(r, Lamp.LineId).ChangedBy);
+        Assert.Equal(3, r.MergedCount);
+    }
+
+    [Fact]
+    public void TheirChanges_NamesTheirHeaderFieldsAndLines_NotMine()
+    {
+        var added = NewLine(11, "THEIRS-1");
+        var mine = Base.WithLine(Chair with { Quantity = 9 }) with { Header = Base.Header with { Notes = "Mine." } };
+        var edited = Base.WithLine(Desk with { UnitPrice = 90m }).RemoveLine(Lamp.LineId);
+        var theirs = edited with { Header = Base.Header with { CustomerName = "Acme Ltd" }, Lines = [.. edited.Lines, added] };
+
+        var r = OrderMerge.Merge(Base, mine, theirs);
+
+        Assert.Equal(["Customer", "OAK-DES-001", "THEIRS-1 (added)", "BRS-LAM-001 (removed)"], r.TheirChanges());
+    }
 }

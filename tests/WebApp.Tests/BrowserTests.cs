@@ -152,7 +152,7 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
     }
 
     [Fact]
-    public async Task AliceAndBobEditDifferentLinesOfOneOrder_BobsSaveConflicts_AndMergesBothWithoutRetyping()
+    public async Task AliceAndBobEditDifferentLinesOfOneOrder_BobsSaveShowsTheMergeWithABanner_ThenTheSameLineOpensTheDialog()
     {
         var orders = host.Services.GetRequiredService<Data.Orders.OrderStore>();
         var summary = (await orders.ListAsync(new Data.Orders.OrderQuery(PageSize: 50))).Items
@@ -172,11 +172,13 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
 
         // Bob hears about it, keeps his typing, and his save goes through the aggregate merge.
         await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {order.Version + 1}");
+        // Nothing to decide: no dialog, the merge on the page with one banner, saved by Bob's next Save.
         await bob.ClickAsync("[data-testid=save]");
-        await Assertions.Expect(bob.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Alice saved version {order.Version + 1}");
-        await Assertions.Expect(bob.Locator(".mud-dialog tr.merge-conflict")).ToHaveCountAsync(0);
-        await BrowserFixture.ShotAsync(bob, "order-merge");
-        await bob.ClickAsync("[data-testid=save-merged]");
+        await Assertions.Expect(bob.Locator("[data-testid=merge-banner]")).ToContainTextAsync($"Merged Alice's change to {first.Sku} with yours — Save to keep both.");
+        await Assertions.Expect(bob.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        await Assertions.Expect(bob.Locator($"input[data-testid=qty-{first.Sku}]")).ToHaveValueAsync("41");
+        await BrowserFixture.ShotAsync(bob, "order-merge-banner");
+        await bob.ClickAsync("[data-testid=save]");
         await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 2} · last changed by Bob");
         await Assertions.Expect(bob.Locator($"input[data-testid=qty-{first.Sku}]")).ToHaveValueAsync("41");
         await Assertions.Expect(bob.Locator($"input[data-testid=qty-{second.Sku}]")).ToHaveValueAsync("42");
@@ -186,5 +188,96 @@ public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassF
         Assert.Equal(41, saved.Values.Lines.Single(l => l.LineId == first.LineId).Quantity);
         Assert.Equal(42, saved.Values.Lines.Single(l => l.LineId == second.LineId).Quantity);
         Assert.Equal(order.Values.Lines.Count, saved.Values.Lines.Count);
+
+        // Both change the same quantity: a real conflict still opens the dialog, where Alice's own line change is "yours".
+        await alice.ReloadAsync();
+        await alice.Locator($"input[data-testid=qty-{first.Sku}]").FillAsync("43");
+        await alice.Locator($"input[data-testid=qty-{second.Sku}]").FillAsync("44");
+        await bob.Locator($"input[data-testid=qty-{first.Sku}]").FillAsync("45");
+        await bob.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 3}");
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Bob saved version {order.Version + 3}");
+        await Assertions.Expect(alice.Locator($".mud-dialog tr.merge-conflict[data-line={first.Sku}]")).ToHaveCountAsync(1);
+        await Assertions.Expect(alice.Locator($"[data-testid=line-outcome-{second.Sku}]")).ToHaveTextAsync("yours");
+        await BrowserFixture.ShotAsync(alice, "order-conflict-dialog");
+        await alice.ClickAsync($"[data-testid=choose-mine-{first.Sku}-Quantity]");
+        await alice.ClickAsync("[data-testid=save-merged]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 4} · last changed by Alice");
+    }
+
+    [Fact]
+    public async Task BothChangeALongDescription_TheDialogShowsEachSideOnceMarked_KeepsSkusOnOneLine_AndAnotherValueStartsWithMine()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 20))).Items.Skip(6).First(p => !p.Values.RequiresCheckout);
+        const string Long = "A solid oak desk with two drawers and a cable tray. Made in Denmark from certified wood; oiled, not lacquered, so scratches can be sanded out.";
+        var started = Assert.IsType<Core.Products.SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Description = Long }, new("seed", "Seed"))).Current;
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+        await Field(bob, "Description").FillAsync(Long.Replace("Denmark", "Sweden", StringComparison.Ordinal));
+        await Field(alice, "Description").FillAsync(Long.Replace("two drawers", "three drawers", StringComparison.Ordinal));
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {started.Version + 1}");
+        await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {started.Version + 1}");
+
+        // A narrow window: the SKU must still sit on one line in every column.
+        await bob.SetViewportSizeAsync(900, 900);
+        await bob.ClickAsync("[data-testid=save]");
+        var row = bob.Locator(".mud-dialog tr[data-field=Description]");
+        await Assertions.Expect(row.Locator("td[data-col=theirs] mark")).ToHaveTextAsync("three");
+        await Assertions.Expect(row.Locator("td[data-col=mine] mark")).ToHaveTextAsync("Sweden");
+        foreach (var col in new[] { "base", "theirs", "mine" })
+        {
+            var lines = await bob.Locator($".mud-dialog tr[data-field=Sku] td[data-col={col}]").EvaluateAsync<int>(
+                "e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
+            Assert.Equal(1, lines);
+        }
+
+        await bob.ClickAsync("[data-testid=choose-custom-Description]");
+        var custom = bob.Locator("textarea[data-testid=custom-Description], [data-testid=custom-Description] textarea").First;
+        await Assertions.Expect(custom).ToHaveValueAsync(Long.Replace("Denmark", "Sweden", StringComparison.Ordinal));
+        await BrowserFixture.ShotAsync(bob, "product-conflict-dialog");
+
+        // Emptied, it cannot be saved until "Save it empty" says so; Bob types a merge of both instead.
+        await custom.FillAsync("");
+        await Assertions.Expect(bob.Locator("[data-testid=save-merged]")).ToBeDisabledAsync();
+        await BrowserFixture.ShotAsync(bob, "product-conflict-dialog-empty");
+        await custom.FillAsync(Long.Replace("two drawers", "three drawers", StringComparison.Ordinal).Replace("Denmark", "Sweden", StringComparison.Ordinal));
+        await Assertions.Expect(bob.Locator("[data-testid=save-merged]")).ToBeEnabledAsync();
+        await bob.ClickAsync("[data-testid=save-merged]");
+        await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {started.Version + 2} · last changed by Bob");
+        Assert.Contains("three drawers and a cable tray. Made in Sweden", (await store.GetAsync(product.Id))!.Values.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AliceAndBobChangeDifferentFieldsOfAProduct_BobsSaveShowsTheMergeBanner_AndTheNextSaveKeepsBoth()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 20))).Items.Skip(10).First(p => !p.Values.RequiresCheckout);
+
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+        // Bob's stock is typed with real keys; then Alice saves a price.
+        await Field(bob, "Stock").ClearAsync();
+        await Field(bob, "Stock").PressSequentiallyAsync("55", new() { Delay = 80 });
+        await Field(alice, "Price").FillAsync("12.34");
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 1}");
+        // Bob's page picks up the price (untouched there) and offers Review.
+        await Assertions.Expect(Field(bob, "Price")).ToHaveValueAsync("12.34");
+        await bob.ClickAsync("[data-testid=review]");
+
+        await Assertions.Expect(bob.Locator("[data-testid=merge-banner]")).ToContainTextAsync("Merged Alice's change to Price with yours — Save to keep both.");
+        await Assertions.Expect(bob.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        await BrowserFixture.ShotAsync(bob, "product-merge-banner");
+        await bob.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(bob.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 2} · last changed by Bob");
+        Assert.Equal(product.Values with { Price = 12.34m, Stock = 55 }, (await store.GetAsync(product.Id))!.Values);
     }
 }

@@ -107,6 +107,13 @@ public sealed class CheckoutTests : MudTestContext
             Assert.True(cut.Input("field-Price").HasAttribute("readonly"));
             Assert.True(cut.Find("[data-testid=save]").HasAttribute("disabled"));
         });
+        // And it looks read-only, with the reason: every field is in the read-only block, under a lock hint naming the holder.
+        Assert.Contains("Read-only: checked out by Bob.", cut.Find("[data-testid=read-only-hint]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid=read-only-hint] svg"));
+        Assert.All(["field-Sku", "field-Name", "field-Description", "field-Price", "field-Stock"], id =>
+            Assert.NotNull(cut.Input(id).Closest(".collab-read-only")));
+        Assert.True(cut.Find("input[data-testid=field-RequiresCheckout], [data-testid=field-RequiresCheckout] input").HasAttribute("readonly") ||
+                    cut.Find("input[data-testid=field-RequiresCheckout], [data-testid=field-RequiresCheckout] input").HasAttribute("disabled"));
         Assert.NotNull(cut.Find("[data-testid=request-release]"));
         Assert.Empty(cut.FindAll("[data-testid=force-release]"));
     }

@@ -174,21 +174,21 @@ public sealed class DraftTests : MudTestContext
     }
 
     [Fact]
-    public async Task StaleDraft_WhenBobChangedAnotherField_OpensTheConflictDialog_WithBothMerged()
+    public async Task StaleDraft_WhenBobChangedAnotherField_ShowsBothMergedInTheForm_WithABanner()
     {
         await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk" });
         await Products.UpdateAsync(_product.Id, 1, _product.Values with { Price = 80m }, Bob);
 
         var cut = RenderProduct(_product.Id);
 
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2 while you were editing", Text(cut, "conflict-title"), StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
-        Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
-        // Base is the version the draft started from, not the one on screen now.
-        Assert.Contains("You started from (v1)", cut.Find(".merge-table").TextContent, StringComparison.Ordinal);
+        // Merged against the version the draft started from (v1); nothing to decide, so no dialog.
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Price with yours — Save to keep both.", Text(cut, "merge-banner"), StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
+        AssertVersionLine(cut, "Version 2 · last changed by Bob");
 
-        cut.ClickNow("[data-testid=save-merged]");
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m }, (await Products.GetAsync(_product.Id))!.Values);
@@ -302,7 +302,7 @@ public sealed class DraftTests : MudTestContext
     }
 
     [Fact]
-    public async Task Order_StaleDraft_OpensTheConflictDialog_MergingBobsLineWithMine()
+    public async Task Order_StaleDraft_ShowsBobsLineMergedWithMine_WithABanner()
     {
         var order = await CreateOrderWithTwoLinesAsync();
         var desk = order.Values.Lines.Single(l => l.Sku == "OAK-DES-001");
@@ -312,11 +312,11 @@ public sealed class DraftTests : MudTestContext
 
         var cut = RenderOrder(order.Id);
 
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        Assert.Equal("3 × 100.00", Text(cut, "line-result-OAK-DES-001"));
-        Assert.Equal("4 × 30.00", Text(cut, "line-result-OAK-CHA-001"));
-        cut.ClickNow(".mud-dialog [data-testid=save-merged]");
+        cut.WaitForAssertion(() => Assert.Equal("Merged Bob's change to OAK-CHA-001 with yours — Save to keep both.", Text(cut, "merge-banner")));
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        Assert.Equal("3", cut.Input("qty-OAK-DES-001").GetAttribute("value"));
+        Assert.Equal("30.00", cut.Input("price-OAK-CHA-001").GetAttribute("value"));
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 4 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!;

@@ -114,7 +114,7 @@ public sealed class HistoryPanelTests : MudTestContext
     }
 
     [Fact]
-    public async Task Restore_WhenSomeoneSavedMeanwhile_GoesThroughTheConflictDialog()
+    public async Task Restore_WhenSomeoneSavedMeanwhile_MergesOnThePageWithTheBanner_AndSavesNothingYet()
     {
         var cut = RenderPage<ProductEdit>(_product.Id);
         OpenHistory(cut, 3);
@@ -123,7 +123,25 @@ public sealed class HistoryPanelTests : MudTestContext
 
         Restore(cut, 1).Click();
 
+        // Bob's name and the restored price and stock do not overlap: no dialog, the merge waits for Save.
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Name with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Equal("Bob's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("100.00", cut.Input("field-Price").GetAttribute("value"));
+        Assert.Equal(4, (await Products.GetAsync(_product.Id))!.Version);
+    }
+
+    [Fact]
+    public async Task Restore_WhenSomeoneChangedTheSameFieldMeanwhile_GoesThroughTheConflictDialog()
+    {
+        var cut = RenderPage<ProductEdit>(_product.Id);
+        OpenHistory(cut, 3);
+        Saved(await Products.UpdateAsync(_product.Id, 3, _product.Values with { Price = 95m }, Bob));
+
+        Restore(cut, 1).Click();
+
         cut.WaitForAssertion(() => Assert.Contains("Bob saved version 4 while you were editing", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal("Price", cut.Find("tr.merge-conflict").GetAttribute("data-field"));
         Assert.Equal(4, (await Products.GetAsync(_product.Id))!.Version);
     }
 

@@ -78,13 +78,15 @@ public sealed class LiveUpdateTests : MudTestContext
         Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
         Assert.Equal("4", cut.Input("field-Stock").GetAttribute("value"));
 
-        // Review opens the conflict dialog before Save: my name, their price and stock.
+        // Review merges before Save; nothing to decide, so no dialog: my name, their price and stock, and one banner.
         cut.ClickNow("[data-testid=review]");
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2 while you were editing", cut.Markup, StringComparison.Ordinal));
-        Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
-        Assert.Equal("80.00", cut.Find("[data-testid=merged-Price]").TextContent);
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        cut.ClickNow("[data-testid=save-merged]");
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's changes to Price, Stock with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Empty(cut.FindAll("[data-testid=remote-banner]"));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
+        Assert.Equal(2, (await Store.GetAsync(_product.Id))!.Version);
+        cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m, Stock = 4 }, (await Store.GetAsync(_product.Id))!.Values);
@@ -106,9 +108,34 @@ public sealed class LiveUpdateTests : MudTestContext
         cut.WaitForAssertion(() => Assert.Equal("5", cut.Input("field-Stock").GetAttribute("value")));
 
         cut.Find("form").Submit();
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3 while you were editing", cut.Markup, StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        Assert.Equal("5", cut.Find("[data-testid=merged-Stock]").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Stock with yours", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Equal("5", cut.Input("field-Stock").GetAttribute("value"));
+
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Contains("Version 4 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Stock = 5 }, (await Store.GetAsync(_product.Id))!.Values);
+    }
+
+    [Fact]
+    public async Task ConflictDialog_ShowsAFieldPickedUpFromBob_AsBobsValue_NotAsMine()
+    {
+        var cut = RenderWithProviders<ProductEdit>(p => p.Add(nameof(ProductEdit.Id), _product.Id));
+        cut.WaitForElement("[data-testid=save]");
+        cut.Input("field-Name").Input("Alice's desk");
+
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Stock = 4 }, Bob);
+        Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForProduct(_product.Id), 2, "Bob"));
+        cut.WaitForAssertion(() => Assert.Equal("4", cut.Input("field-Stock").GetAttribute("value")));
+        // Bob renames it too (not heard yet): my save meets a real conflict on the name.
+        await Store.UpdateAsync(_product.Id, 2, _product.Values with { Name = "Bob's desk", Stock = 4 }, Bob);
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Equal("Name", cut.Find("tr.merge-conflict").GetAttribute("data-field")));
+        // "Yours" is what my form showed (4, picked up), labelled as Bob's, not the 10 I started from.
+        Assert.Equal("4", cut.Find("tr[data-field=Stock] td[data-col=mine] .merge-short").TextContent);
+        Assert.Contains("Bob's value, shown while you edited — not your change", cut.Find("[data-testid=picked-up-Stock]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("theirs", cut.Find("[data-testid=outcome-Stock]").TextContent.Trim());
     }
 
     [Fact]

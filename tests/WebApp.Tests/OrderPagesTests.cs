@@ -244,7 +244,7 @@ public sealed class OrderPagesTests : MudTestContext
     // ---- Aggregate conflict dialog ----
 
     [Fact]
-    public async Task Save_AfterBobChangedAnotherLine_MergesBothLinesWithoutAConflict_AndSavesTheMerge()
+    public async Task Save_AfterBobChangedAnotherLine_ShowsBothLinesMergedOnThePage_WithABannerAndNoDialog_AndTheNextSaveStoresThem()
     {
         var order = await CreateOrderWithTwoLinesAsync();
         var cut = RenderOrder(order.Id);
@@ -253,18 +253,19 @@ public sealed class OrderPagesTests : MudTestContext
         cut.Input($"price-{Chair}").Input("30");
         cut.ClickNow("[data-testid=save]");
 
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3", Text(cut, "conflict-title"), StringComparison.Ordinal));
-        Assert.Contains($"of {order.Number} while you were editing", Text(cut, "conflict-title"), StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        Assert.Equal("3 × 100.00", Text(cut, $"line-result-{Desk}"));
-        Assert.Equal("4 × 30.00", Text(cut, $"line-result-{Chair}"));
-        Assert.Equal("Merged total: 420.00", Text(cut, "merged-total"));
-        Assert.Contains("Nothing needs your decision.", Text(cut, "merge-summary"), StringComparison.Ordinal);
+        // Nothing to decide: no dialog; the merge is on the page, on Bob's version 3, not saved yet.
+        cut.WaitForAssertion(() => Assert.Equal($"Merged Bob's change to {Desk} with yours — Save to keep both.", Text(cut, "merge-banner")));
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        Assert.Equal("3", cut.Input($"qty-{Desk}").GetAttribute("value"));
+        Assert.Equal("30.00", cut.Input($"price-{Chair}").GetAttribute("value"));
+        Assert.Equal("Total: 420.00", Text(cut, "order-total"));
+        AssertVersionLine(cut, "Version 3 · last changed by Bob");
+        Assert.Equal(25.50m, LineOf((await Orders.GetAsync(order.Id))!, Chair).UnitPrice);
 
-        InDialog(cut, "save-merged").Click();
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, "Version 4 · last changed by Alice");
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        Assert.Empty(cut.FindAll("[data-testid=merge-banner]"));
         var saved = (await Orders.GetAsync(order.Id))!;
         Assert.Equal(4, saved.Version);
         Assert.Equal((3, 100m), (LineOf(saved, Desk).Quantity, LineOf(saved, Desk).UnitPrice));
@@ -318,6 +319,43 @@ public sealed class OrderPagesTests : MudTestContext
         var saved = (await Orders.GetAsync(order.Id))!;
         Assert.Equal(3, LineOf(saved, Desk).Quantity);
         Assert.Equal(30m, LineOf(saved, Chair).UnitPrice);
+    }
+
+    [Fact]
+    public async Task ConflictDialog_LabelsMyOwnLineChangeYours_AndSummarisesInOneNothingSentence()
+    {
+        var order = await CreateOrderWithTwoLinesAsync();
+        var cut = RenderOrder(order.Id);
+        await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 3 }) with { Header = order.Values.Header with { CustomerName = "Contoso Ltd" } }, Bob);
+
+        cut.Input($"qty-{Desk}").Input("7");
+        cut.Input($"price-{Chair}").Input("30");
+        cut.ClickNow("[data-testid=save]");
+
+        cut.WaitForAssertion(() => Assert.Equal(Desk, Assert.Single(cut.FindAll("tr.merge-conflict")).GetAttribute("data-line")));
+        Assert.Equal("yours", Text(cut, $"line-outcome-{Chair}"));
+        Assert.Equal("theirs", Text(cut, "outcome-CustomerName"));
+        var summary = Text(cut, "merge-summary");
+        Assert.StartsWith("2 changes merged for you; 1 needs your decision.", summary, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(summary, @"(^|\. )Nothing"));
+    }
+
+    [Fact]
+    public async Task Save_WhenBobFulfilledTheOrderMeanwhile_ShowsTheMergeWithTheRule_AndSavesNothing()
+    {
+        var order = await CreateOrderWithTwoLinesAsync();
+        var cut = RenderOrder(order.Id);
+        var submitted = await SaveAsync(order, order.Values with { Header = order.Values.Header with { Status = OrderStatus.Submitted } }, Bob);
+        var fulfilled = await SaveAsync(submitted, submitted.Values with { Header = submitted.Values.Header with { Status = OrderStatus.Fulfilled } }, Bob);
+
+        cut.Input($"qty-{Chair}").Input("6");
+        cut.ClickNow("[data-testid=save]");
+
+        // The merge is validated again: a fulfilled order cannot take my line change.
+        cut.WaitForAssertion(() => Assert.Contains("it cannot be saved as it stands", Text(cut, "merge-banner"), StringComparison.Ordinal));
+        Assert.Contains("can no longer be changed", Text(cut, "order-error"), StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        await AssertUnchangedAsync(fulfilled);
     }
 
     [Fact]
@@ -558,14 +596,14 @@ public sealed class OrderPagesTests : MudTestContext
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
         Assert.Equal("Total: 602.00", Text(cut, "order-total"));
 
-        // Review shows the merge before any save: my quantity, Bob's price, nothing to decide.
+        // Review merges before any save: my quantity, Bob's price; nothing to decide, so a banner, not a dialog.
         cut.ClickNow("[data-testid=review]");
-        cut.WaitForAssertion(() => Assert.Contains($"Bob saved version {bobs.Version}", Text(cut, "conflict-title"), StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("tr.merge-conflict"));
-        Assert.Equal("5 × 100.00", Text(cut, $"line-result-{Desk}"));
-        Assert.Equal("4 × 30.00", Text(cut, $"line-result-{Chair}"));
-        Assert.Equal("Merged total: 620.00", Text(cut, "merged-total"));
-        InDialog(cut, "save-merged").Click();
+        cut.WaitForAssertion(() => Assert.Equal($"Merged Bob's change to {Chair} with yours — Save to keep both.", Text(cut, "merge-banner")));
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
+        Assert.Equal("30.00", cut.Input($"price-{Chair}").GetAttribute("value"));
+        Assert.Equal("Total: 620.00", Text(cut, "order-total"));
+        cut.ClickNow("[data-testid=save]");
 
         AssertVersionLine(cut, $"Version {bobs.Version + 1} · last changed by Alice");
         Assert.Empty(cut.FindAll("[data-testid=remote-banner]"));

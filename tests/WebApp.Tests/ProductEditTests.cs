@@ -168,7 +168,31 @@ public sealed class ProductEditTests : MudTestContext
     }
 
     [Fact]
-    public async Task SaveMerged_WhenSomeoneSavedAgainMeanwhile_OpensTheDialogAgainOnTheNewVersion()
+    public async Task Save_WhenBobChangedAnotherField_ShowsTheMergeInTheFormWithABanner_WithoutADialog_AndTheNextSaveStoresBoth()
+    {
+        var cut = RenderPage(_product.Id);
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Price = 80m }, Bob);
+
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Price with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
+        // Shown, not saved: the form now stands on Bob's version 2.
+        Assert.Contains("Version 2 · last changed by Bob", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal);
+        Assert.Equal(_product.Values with { Price = 80m }, (await Store.GetAsync(_product.Id))!.Values);
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(_product.Values with { Name = "Alice's desk", Price = 80m }, (await Store.GetAsync(_product.Id))!.Values);
+        Assert.Empty(cut.FindAll("[data-testid=merge-banner]"));
+    }
+
+    [Fact]
+    public async Task SaveMerged_WhenSomeoneSavedAgainMeanwhile_WithoutAConflict_ShowsThatMergeInTheForm_ForTheNextSave()
     {
         var cut = RenderPage(_product.Id);
         await Store.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk" }, Bob);
@@ -180,11 +204,14 @@ public sealed class ProductEditTests : MudTestContext
         await Store.UpdateAsync(_product.Id, 2, _product.Values with { Name = "Bob's desk", Stock = 1 }, Bob);
         cut.ClickNow("[data-testid=save-merged]");
 
-        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 3 while you were editing", cut.Markup, StringComparison.Ordinal));
-        // Against version 2 the name is now only mine; the stock change is only theirs.
-        Assert.Equal("Alice's desk", cut.Find("[data-testid=merged-Name]").TextContent);
-        Assert.Equal("1", cut.Find("[data-testid=merged-Stock]").TextContent);
-        cut.ClickNow("[data-testid=save-merged]");
+        // Against version 2 the name is now only mine and the stock change only theirs: nothing to decide,
+        // so no second dialog, but no silent save either: the merge waits in the form.
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Stock with yours", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("1", cut.Input("field-Stock").GetAttribute("value"));
+        Assert.Equal(3, (await Store.GetAsync(_product.Id))!.Version);
+        cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Version 4 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         Assert.Equal(_product.Values with { Name = "Alice's desk", Stock = 1 }, (await Store.GetAsync(_product.Id))!.Values);

@@ -27,6 +27,21 @@ public enum LineOutcome
     RemovedByThemChangedByMe,
 }
 
+/// <summary>Whose changes a line that merged without a conflict carries.</summary>
+public enum LineChangedBy
+{
+    /// <summary>Nobody changed it.</summary>
+    Nobody,
+    /// <summary>Only my changes.</summary>
+    Me,
+    /// <summary>Only their changes.</summary>
+    Them,
+    /// <summary>Both made the same changes.</summary>
+    BothSame,
+    /// <summary>Changes of both, to different fields.</summary>
+    Both,
+}
+
 /// <summary>One line's three versions and the merge of them.</summary>
 /// <param name="Merged">The line as merged (mine provisionally for real conflicts), or null when removed.</param>
 public sealed record LineMerge(Guid LineId, OrderLine? Base, OrderLine? Mine, OrderLine? Theirs, LineOutcome Outcome, IReadOnlyList<FieldMerge> Fields, OrderLine? Merged)
@@ -36,6 +51,25 @@ public sealed record LineMerge(Guid LineId, OrderLine? Base, OrderLine? Mine, Or
 
     /// <summary>Any line version, for showing the product.</summary>
     public OrderLine Any => (Mine ?? Theirs ?? Base)!;
+
+    /// <summary>For a line present on both sides and merged by fields: whose changes it carries.</summary>
+    public LineChangedBy ChangedBy
+    {
+        get
+        {
+            var changed = Fields.Where(f => f.Outcome != FieldOutcome.Unchanged).Select(f => f.Outcome).Distinct().ToList();
+            return changed switch
+            {
+                [] => LineChangedBy.Nobody,
+                [FieldOutcome.MineOnly] => LineChangedBy.Me,
+                [FieldOutcome.TheirsOnly] => LineChangedBy.Them,
+                [FieldOutcome.BothSame] => LineChangedBy.BothSame,
+                _ when !changed.Contains(FieldOutcome.TheirsOnly) => LineChangedBy.Me,
+                _ when !changed.Contains(FieldOutcome.MineOnly) => LineChangedBy.Them,
+                _ => LineChangedBy.Both,
+            };
+        }
+    }
 }
 
 /// <summary>The merge of a whole order: header fields and lines.</summary>
@@ -45,6 +79,24 @@ public sealed record OrderMergeResult(OrderValues Merged, IReadOnlyList<FieldMer
     public bool HasConflicts => Header.Any(f => f.IsConflict) || Lines.Any(l => l.IsConflict);
 
     public int ConflictCount => Header.Count(f => f.IsConflict) + Lines.Count(l => l.IsConflict);
+
+    /// <summary>Header fields and lines merged for the user without a decision (one side's changes, or the same on both).</summary>
+    public int MergedCount =>
+        Header.Count(f => f.Outcome is FieldOutcome.MineOnly or FieldOutcome.TheirsOnly or FieldOutcome.BothSame)
+        + Lines.Count(l => !l.IsConflict && l.Outcome != LineOutcome.Unchanged && !(l.Outcome == LineOutcome.Merged && l.ChangedBy == LineChangedBy.Nobody));
+
+    /// <summary>What their side changed that the merge took, in words: header labels, then lines by SKU ("Status", "OAK-DES-001 (added)").</summary>
+    public IReadOnlyList<string> TheirChanges() =>
+    [
+        .. Header.Where(f => f.Outcome == FieldOutcome.TheirsOnly).Select(f => f.Label),
+        .. Lines.Select(l => l.Outcome switch
+        {
+            LineOutcome.AddedByThem => $"{l.Any.Sku} (added)",
+            LineOutcome.RemovedByThem => $"{l.Any.Sku} (removed)",
+            LineOutcome.Merged when l.ChangedBy is LineChangedBy.Them or LineChangedBy.Both => l.Any.Sku,
+            _ => null,
+        }).OfType<string>(),
+    ];
 }
 
 /// <summary>
