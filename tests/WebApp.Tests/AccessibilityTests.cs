@@ -141,4 +141,50 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
         await Assertions.Expect(page.GetByLabel("User", new() { Exact = true })).ToBeVisibleAsync();
         await AssertNoSeriousViolationsAsync(page, "audit");
     }
+
+    [Fact]
+    public async Task ProductConflictDialog_PassesAxe()
+    {
+        var store = host.Services.GetRequiredService<ProductStore>();
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 2))).Items[1];
+        var alice = await SignInAsync("alice");
+        var bob = await SignInAsync("bob");
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+        await Assertions.Expect(BrowserFixture.Field(alice, "Price")).ToBeEditableAsync();
+        await Assertions.Expect(BrowserFixture.Field(bob, "Price")).ToBeEditableAsync();
+
+        // Both change the price; Bob saves second: a real conflict, the dialog opens.
+        await BrowserFixture.Field(alice, "Price").FillAsync("11.11");
+        await BrowserFixture.Field(bob, "Price").FillAsync("22.22");
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 1}");
+        await bob.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(bob.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Alice saved version {product.Version + 1}");
+        await Assertions.Expect(bob.Locator("[data-testid=choose-mine-Price]")).ToBeVisibleAsync();
+        await AssertNoSeriousViolationsAsync(bob, "product conflict dialog");
+    }
+
+    [Fact]
+    public async Task OrderConflictDialog_PassesAxe()
+    {
+        var orders = host.Services.GetRequiredService<Data.Orders.OrderStore>();
+        var summary = (await orders.ListAsync(new Data.Orders.OrderQuery(PageSize: 50))).Items
+            .First(o => o.Status == Core.Orders.OrderStatus.Draft && o.LineCount >= 2);
+        var order = (await orders.GetAsync(summary.Id))!;
+        var line = order.Values.Lines[0];
+        var alice = await SignInAsync("alice");
+        await alice.GotoAsync($"/orders/{order.Id}");
+        var quantity = alice.Locator($"input[data-testid=qty-{line.Sku}]");
+        await Assertions.Expect(quantity).ToHaveValueAsync(line.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Alice has an unsaved quantity; Bob saves another quantity of the same line from elsewhere.
+        await quantity.FillAsync("31");
+        var bobs = order.Values.WithLine(line with { Quantity = 32 });
+        Assert.IsType<Data.Orders.OrderSaveResult.Saved>(await orders.SaveAsync(order.Id, order.Version, bobs, new Core.Users.Actor("bob-a11y", "Bob")));
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Bob saved version {order.Version + 1}");
+        await Assertions.Expect(alice.Locator($".mud-dialog tr.merge-conflict[data-line={line.Sku}]")).ToHaveCountAsync(1);
+        await AssertNoSeriousViolationsAsync(alice, "order conflict dialog");
+    }
 }
