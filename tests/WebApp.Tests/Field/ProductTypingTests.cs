@@ -123,4 +123,29 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
             await page.Context.CloseAsync();
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Typist.CiPointOrMatrix), MemberType = typeof(Typist))]
+    public async Task LiveUpdate_OfTheFieldWithTheCursorInIt_Untyped_ShowsTheNewValue(int delayMs, int roundTripMs)
+    {
+        var product = await NewProductAsync();
+        var page = await OpenAsync(product, roundTripMs);
+        try
+        {
+            // Alice's cursor is in Price (she clicked and pressed an arrow key, typed nothing); she types in Name.
+            await Field(page, "Price").ClickAsync();
+            await page.Keyboard.PressAsync("End");
+            Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 77.70m }, Carol));
+            await Assertions.Expect(page.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Carol saved version {product.Version + 1}");
+
+            // The box shows what the form now holds, not the old text: she sees Carol's price before she types.
+            await Typist.ExpectHoldsAsync(Field(page, "Price"), "77.70");
+            await page.Keyboard.TypeAsync("1", new() { Delay = delayMs });
+            await Typist.ExpectHoldsAsync(Field(page, "Price"), "77.701");
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
 }
