@@ -148,4 +148,30 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
             await page.Context.CloseAsync();
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Typist.CiPointOrMatrix), MemberType = typeof(Typist))]
+    public async Task ClickingTheNextBoxWithinARoundTrip_KeepsTheFocusAndTheTypingThere(int delayMs, int roundTripMs)
+    {
+        var product = await NewProductAsync();
+        var page = await OpenAsync(product, roundTripMs);
+        try
+        {
+            // A click on Name, and straight on to Description: MudBlazor's answer to the first click
+            // (focus Name) arrives a round trip later and must not pull the focus, or the typing, back.
+            await Field(page, "Name").ClickAsync();
+            await Typist.RetypeAsync(Field(page, "Description"), Text, delayMs);
+            await Assertions.Expect(Field(page, "Description")).ToBeFocusedAsync();
+            await Typist.ExpectHoldsAsync(Field(page, "Description"), Text);
+            await Typist.ExpectHoldsAsync(Field(page, "Name"), "Start name");
+
+            var saved = await SaveAsync(page, product);
+            Assert.Equal(Text, saved.Values.Description);
+            Assert.Equal("Start name", saved.Values.Name);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
 }
