@@ -2,7 +2,6 @@ using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
-using CollabEditor.Core.Users;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
@@ -21,8 +20,6 @@ namespace CollabEditor.WebApp.Tests.Field;
 [Trait("Category", "Typing")]
 public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : IClassFixture<TypingRig>
 {
-    private const string Text = "Quick brown fox 12345";
-    private static readonly Actor Carol = new("carol-id", "Carol");
 
     private ProductStore Products => rig.Host.Services.GetRequiredService<ProductStore>();
 
@@ -36,7 +33,7 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
     private static string NewSku(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
     private async Task<ProductSnapshot> NewProductAsync(string sku) =>
-        Assert.IsType<SaveResult.Saved>(await Products.CreateAsync(new ProductValues(sku, "Typing product", "Start description", 10m, 5, false), Carol)).Current;
+        Assert.IsType<SaveResult.Saved>(await Products.CreateAsync(new ProductValues(sku, "Typing product", "Start description", 10m, 5, false), Typist.Carol)).Current;
 
     private async Task<IPage> SignInAsync(int roundTripMs, string user = "alice") => await browser.SignInAsync(rig.AddressFor(roundTripMs), user);
 
@@ -48,18 +45,18 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
         try
         {
             await page.GotoAsync("/orders/new");
-            var customer = Text + " " + Guid.NewGuid().ToString("N")[..6];
+            var customer = Typist.Text + " " + Guid.NewGuid().ToString("N")[..6];
             await Typist.RetypeAsync(Field(page, "CustomerName"), customer, delayMs);
-            await Typist.RetypeAsync(Field(page, "Notes"), Text + " notes", delayMs);
+            await Typist.RetypeAsync(Field(page, "Notes"), Typist.Text + " notes", delayMs);
             await Typist.ExpectHoldsAsync(Field(page, "CustomerName"), customer);
-            await Typist.ExpectHoldsAsync(Field(page, "Notes"), Text + " notes");
+            await Typist.ExpectHoldsAsync(Field(page, "Notes"), Typist.Text + " notes");
 
             await page.ClickAsync("[data-testid=create-order]");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9]+$"));
             var id = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             var saved = (await Orders.GetAsync(id))!;
             Assert.Equal(customer, saved.Values.Header.CustomerName);
-            Assert.Equal(Text + " notes", saved.Values.Header.Notes);
+            Assert.Equal(Typist.Text + " notes", saved.Values.Header.Notes);
         }
         finally
         {
@@ -73,26 +70,26 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
     {
         var desk = await NewProductAsync(NewSku("DESK"));
         var lamp = await NewProductAsync(NewSku("LAMP"));
-        var created = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Start customer", OrderStatus.Draft, ""), Carol)).Current;
+        var created = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Start customer", OrderStatus.Draft, ""), Typist.Carol)).Current;
         var withLines = created.Values
             .AddLine(desk.Id, desk.Values.Sku, desk.Values.Name, 1, desk.Values.Price)
             .AddLine(lamp.Id, lamp.Values.Sku, lamp.Values.Name, 2, lamp.Values.Price);
-        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(created.Id, created.Version, withLines, Carol)).Current;
+        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(created.Id, created.Version, withLines, Typist.Carol)).Current;
 
         var page = await SignInAsync(roundTripMs);
         try
         {
             await page.GotoAsync($"/orders/{order.Id}");
             await Assertions.Expect(page.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version}");
-            await Typist.RetypeAsync(Field(page, "CustomerName"), Text, delayMs);
-            await Typist.RetypeAsync(Field(page, "Notes"), Text + " notes", delayMs);
+            await Typist.RetypeAsync(Field(page, "CustomerName"), Typist.Text, delayMs);
+            await Typist.RetypeAsync(Field(page, "Notes"), Typist.Text + " notes", delayMs);
             await Typist.RetypeAsync(Box(page, $"qty-{desk.Values.Sku}"), "12345", delayMs);
             await Typist.RetypeAsync(Box(page, $"price-{desk.Values.Sku}"), "1234.56", delayMs);
             await Typist.RetypeAsync(Box(page, $"qty-{lamp.Values.Sku}"), "908", delayMs);
             await Typist.RetypeAsync(Box(page, $"price-{lamp.Values.Sku}"), "77.05", delayMs);
 
-            await Typist.ExpectHoldsAsync(Field(page, "CustomerName"), Text);
-            await Typist.ExpectHoldsAsync(Field(page, "Notes"), Text + " notes");
+            await Typist.ExpectHoldsAsync(Field(page, "CustomerName"), Typist.Text);
+            await Typist.ExpectHoldsAsync(Field(page, "Notes"), Typist.Text + " notes");
             await Typist.ExpectHoldsAsync(Box(page, $"qty-{desk.Values.Sku}"), "12345");
             await Typist.ExpectHoldsAsync(Box(page, $"price-{desk.Values.Sku}"), "1234.56");
             await Typist.ExpectHoldsAsync(Box(page, $"qty-{lamp.Values.Sku}"), "908");
@@ -101,8 +98,8 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
             await page.ClickAsync("[data-testid=save]");
             await Assertions.Expect(page.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {order.Version + 1}");
             var saved = (await Orders.GetAsync(order.Id))!;
-            Assert.Equal(Text, saved.Values.Header.CustomerName);
-            Assert.Equal(Text + " notes", saved.Values.Header.Notes);
+            Assert.Equal(Typist.Text, saved.Values.Header.CustomerName);
+            Assert.Equal(Typist.Text + " notes", saved.Values.Header.Notes);
             var savedDesk = saved.Values.Lines.Single(l => l.Sku == desk.Values.Sku);
             var savedLamp = saved.Values.Lines.Single(l => l.Sku == lamp.Values.Sku);
             Assert.Equal((12345, 1234.56m), (savedDesk.Quantity, savedDesk.UnitPrice));
@@ -129,7 +126,7 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
             await Typist.ExpectHoldsAsync(Field(page, "Description"), "Alice's description");
 
             // Carol saves other values for both fields: two real conflicts.
-            Assert.IsType<SaveResult.Saved>(await Products.UpdateAsync(product.Id, product.Version, product.Values with { Price = 22.22m, Description = "Carol's description" }, Carol));
+            Assert.IsType<SaveResult.Saved>(await Products.UpdateAsync(product.Id, product.Version, product.Values with { Price = 22.22m, Description = "Carol's description" }, Typist.Carol));
             await Assertions.Expect(page.Locator("[data-testid=remote-banner]")).ToContainTextAsync("Carol saved");
             await page.ClickAsync("[data-testid=save]");
             await Assertions.Expect(page.Locator("[data-testid=conflict-title]")).ToContainTextAsync("Carol saved");
@@ -137,15 +134,15 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
             await page.ClickAsync("[data-testid=choose-custom-Price]");
             await Typist.RetypeAsync(Box(page, "custom-Price"), "4321.09", delayMs);
             await page.ClickAsync("[data-testid=choose-custom-Description]");
-            await Typist.RetypeAsync(Box(page, "custom-Description"), Text + " merged", delayMs);
+            await Typist.RetypeAsync(Box(page, "custom-Description"), Typist.Text + " merged", delayMs);
             await Typist.ExpectHoldsAsync(Box(page, "custom-Price"), "4321.09");
-            await Typist.ExpectHoldsAsync(Box(page, "custom-Description"), Text + " merged");
+            await Typist.ExpectHoldsAsync(Box(page, "custom-Description"), Typist.Text + " merged");
 
             await page.ClickAsync("[data-testid=save-merged]");
             await Assertions.Expect(page.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 2}");
             var saved = (await Products.GetAsync(product.Id))!;
             Assert.Equal(4321.09m, saved.Values.Price);
-            Assert.Equal(Text + " merged", saved.Values.Description);
+            Assert.Equal(Typist.Text + " merged", saved.Values.Description);
         }
         finally
         {
@@ -160,14 +157,14 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
         var product = await NewProductAsync(NewSku("LOCK"));
         var leases = rig.Host.Services.GetRequiredService<LeaseStore>();
         var key = ResourceKey.ForProduct(product.Id);
-        Assert.IsType<AcquireResult.Granted>(await leases.AcquireAsync(key, Carol, "carol-tab"));
+        Assert.IsType<AcquireResult.Granted>(await leases.AcquireAsync(key, Typist.Carol, "carol-tab"));
 
         var page = await SignInAsync(roundTripMs, "admin");
         try
         {
             await page.GotoAsync("/admin/locks");
             await page.ClickAsync($"[data-testid=force-release-product-{product.Id}]");
-            var reason = "Carol is on holiday, " + Text;
+            var reason = "Carol is on holiday, " + Typist.Text;
             await Typist.RetypeAsync(Box(page, "reason-input"), reason, delayMs);
             // The dialog must not take the focus away from a box that is being typed into (its default
             // focus, the dialog element, arrived a round trip late and did, after "Car").
@@ -192,7 +189,7 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
         var sku = NewSku("FIND");
         await NewProductAsync(sku);
         var customer = "Searchable " + Guid.NewGuid().ToString("N")[..8];
-        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader(customer, OrderStatus.Draft, ""), Carol)).Current;
+        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader(customer, OrderStatus.Draft, ""), Typist.Carol)).Current;
 
         var page = await SignInAsync(roundTripMs, "admin");
         try

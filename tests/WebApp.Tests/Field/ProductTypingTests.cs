@@ -1,5 +1,4 @@
 using CollabEditor.Core.Products;
-using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -15,15 +14,13 @@ namespace CollabEditor.WebApp.Tests.Field;
 [Trait("Category", "Typing")]
 public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : IClassFixture<TypingRig>
 {
-    private const string Text = "Quick brown fox 12345";
-    private static readonly Actor Carol = new("carol-id", "Carol");
 
     private ProductStore Store => rig.Host.Services.GetRequiredService<ProductStore>();
 
     private async Task<ProductSnapshot> NewProductAsync()
     {
         var sku = "TYPE-" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        var created = await Store.CreateAsync(new ProductValues(sku, "Start name", "Start description", 1m, 1, false), Carol);
+        var created = await Store.CreateAsync(new ProductValues(sku, "Start name", "Start description", 1m, 1, false), Typist.Carol);
         return Assert.IsType<SaveResult.Saved>(created).Current;
     }
 
@@ -52,16 +49,16 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
         var page = await OpenAsync(product, roundTripMs);
         try
         {
-            await Typist.RetypeAsync(Field(page, "Name"), Text, delayMs);
-            await Typist.RetypeAsync(Field(page, "Description"), Text + " jumps", delayMs);
-            await Typist.ExpectHoldsAsync(Field(page, "Name"), Text);
-            await Typist.ExpectHoldsAsync(Field(page, "Description"), Text + " jumps");
+            await Typist.RetypeAsync(Field(page, "Name"), Typist.Text, delayMs);
+            await Typist.RetypeAsync(Field(page, "Description"), Typist.Text + " jumps", delayMs);
+            await Typist.ExpectHoldsAsync(Field(page, "Name"), Typist.Text);
+            await Typist.ExpectHoldsAsync(Field(page, "Description"), Typist.Text + " jumps");
 
             var saved = await SaveAsync(page, product);
-            Assert.Equal(Text, saved.Values.Name);
-            Assert.Equal(Text + " jumps", saved.Values.Description);
-            await Typist.ExpectHoldsAsync(Field(page, "Name"), Text);
-            await Typist.ExpectHoldsAsync(Field(page, "Description"), Text + " jumps");
+            Assert.Equal(Typist.Text, saved.Values.Name);
+            Assert.Equal(Typist.Text + " jumps", saved.Values.Description);
+            await Typist.ExpectHoldsAsync(Field(page, "Name"), Typist.Text);
+            await Typist.ExpectHoldsAsync(Field(page, "Description"), Typist.Text + " jumps");
         }
         finally
         {
@@ -110,11 +107,11 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
 
             // Carol saves the same product (price and stock) while Alice is in the middle of a word.
             var theirs = product.Values with { Price = 77.70m, Stock = 42 };
-            Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, theirs, Carol));
+            Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, theirs, Typist.Carol));
             await page.Keyboard.TypeAsync("wn fox 12345", new() { Delay = delayMs });
             await Assertions.Expect(page.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Carol saved version {product.Version + 1}");
 
-            await Typist.ExpectHoldsAsync(name, Text);
+            await Typist.ExpectHoldsAsync(name, Typist.Text);
             await Typist.ExpectHoldsAsync(Field(page, "Price"), "77.70");
             await Typist.ExpectHoldsAsync(Field(page, "Stock"), "42");
         }
@@ -135,7 +132,7 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
             // Alice's cursor is in Price (she clicked and pressed an arrow key, typed nothing); she types in Name.
             await Field(page, "Price").ClickAsync();
             await page.Keyboard.PressAsync("End");
-            Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 77.70m }, Carol));
+            Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 77.70m }, Typist.Carol));
             await Assertions.Expect(page.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Carol saved version {product.Version + 1}");
 
             // The box shows what the form now holds, not the old text: she sees Carol's price before she types.
@@ -160,13 +157,13 @@ public sealed class ProductTypingTests(TypingRig rig, BrowserFixture browser) : 
             // A click on Name, and straight on to Description: MudBlazor's answer to the first click
             // (focus Name) arrives a round trip later and must not pull the focus, or the typing, back.
             await Field(page, "Name").ClickAsync();
-            await Typist.RetypeAsync(Field(page, "Description"), Text, delayMs);
+            await Typist.RetypeAsync(Field(page, "Description"), Typist.Text, delayMs);
             await Assertions.Expect(Field(page, "Description")).ToBeFocusedAsync();
-            await Typist.ExpectHoldsAsync(Field(page, "Description"), Text);
+            await Typist.ExpectHoldsAsync(Field(page, "Description"), Typist.Text);
             await Typist.ExpectHoldsAsync(Field(page, "Name"), "Start name");
 
             var saved = await SaveAsync(page, product);
-            Assert.Equal(Text, saved.Values.Description);
+            Assert.Equal(Typist.Text, saved.Values.Description);
             Assert.Equal("Start name", saved.Values.Name);
         }
         finally

@@ -35,6 +35,12 @@ public sealed class TypingRig : IAsyncLifetime
 /// <summary>Typing as a person does: one key event at a time with a pause between keys.</summary>
 public static class Typist
 {
+    /// <summary>What the tests type: letters, spaces and digits, as in the report that found keystrokes lost.</summary>
+    public const string Text = "Quick brown fox 12345";
+
+    /// <summary>The other person, who saves through the store while the browser user types.</summary>
+    public static readonly CollabEditor.Core.Users.Actor Carol = new("carol-id", "Carol");
+
     /// <summary>Empties <paramref name="input"/> with the keyboard, then types <paramref name="text"/> key by key, <paramref name="delayMs"/> apart.</summary>
     public static async Task RetypeAsync(ILocator input, string text, int delayMs)
     {
