@@ -61,6 +61,8 @@ public sealed class BrowserTimeTests : BunitContext
     [Theory]
     [InlineData("../../../etc/passwd", "de-DE", "24.11.2026 13:05")] // a path, not a zone: UTC, the language still counts
     [InlineData("Mars/Olympus_Mons", "de-DE", "24.11.2026 13:05")] // well-formed but unknown
+    [InlineData("America", "de-DE", "24.11.2026 13:05")] // a folder of the zone database, not a zone
+    [InlineData("posix", "de-DE", "24.11.2026 13:05")]
     [InlineData("Europe/Berlin", "xx-NOT-A-CULTURE", "11/24/2026 14:05")] // zone counts, language falls back to invariant
     [InlineData("Europe/Berlin", null, "11/24/2026 14:05")]
     [InlineData(null, null, "11/24/2026 13:05")]

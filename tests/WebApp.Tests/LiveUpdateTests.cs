@@ -118,6 +118,51 @@ public sealed class LiveUpdateTests : MudTestContext
     }
 
     [Fact]
+    public async Task EditPage_TypingAPickedUpValueBackToTheOldOne_IsMyChange_AndIsSaved()
+    {
+        var cut = RenderWithProviders<ProductEdit>(p => p.Add(nameof(ProductEdit.Id), _product.Id));
+        cut.WaitForElement("[data-testid=save]");
+        var original = _product.Values.Stock.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Alice renames; Bob changes the stock; her untouched Stock picks it up, then she types the old stock back, on purpose.
+        cut.Input("field-Name").Input("Alice's desk");
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Stock = _product.Values.Stock + 7 }, Bob);
+        Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForProduct(_product.Id), 2, "Bob"));
+        cut.WaitForAssertion(() => Assert.Equal((_product.Values.Stock + 7).ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Input("field-Stock").GetAttribute("value")));
+        cut.Input("field-Stock").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "1" });
+        cut.Input("field-Stock").Input(original);
+
+        // Her stock is her change, not "unchanged": it stays in the form and the next Save stores it.
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=merge-banner]")));
+        Assert.Equal(original, cut.Input("field-Stock").GetAttribute("value"));
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal(_product.Values with { Name = "Alice's desk" }, (await Store.GetAsync(_product.Id))!.Values);
+    }
+
+    [Fact]
+    public async Task Review_WithAPriceThatIsNotANumber_NamesTheField_AndMergesNothing()
+    {
+        var cut = RenderWithProviders<ProductEdit>(p => p.Add(nameof(ProductEdit.Id), _product.Id));
+        cut.WaitForElement("[data-testid=save]");
+        cut.Input("field-Name").Input("Alice's desk");
+        cut.Input("field-Price").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "x" });
+        cut.Input("field-Price").Input("12,5x");
+
+        await Store.UpdateAsync(_product.Id, 1, _product.Values with { Price = 120m }, Bob);
+        Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForProduct(_product.Id), 2, "Bob"));
+        cut.WaitForElement("[data-testid=review]");
+        cut.ClickNow("[data-testid=review]");
+
+        // The box's 0 never enters a merge as mine: no dialog, no banner with a merged 0, the field named.
+        cut.WaitForAssertion(() => Assert.Contains("Price must be a number.", cut.Markup, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
+        Assert.Empty(cut.FindAll("[data-testid=merge-banner]"));
+        Assert.Equal("12,5x", cut.Input("field-Price").GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task ConflictDialog_ShowsAFieldPickedUpFromBob_AsBobsValue_NotAsMine()
     {
         var cut = RenderWithProviders<ProductEdit>(p => p.Add(nameof(ProductEdit.Id), _product.Id));

@@ -85,19 +85,10 @@ public sealed partial class BrowserTime(IJSRuntime js, ILogger<BrowserTime> logg
             return null;
         }
 
-        try
-        {
-            // ICU and the system's tzdata resolve IANA ids on Linux (and map them on Windows); the result is cached by the runtime.
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            return null;
-        }
-        catch (InvalidTimeZoneException)
-        {
-            return null;
-        }
+        // ICU and the system's tzdata resolve IANA ids on Linux (and map them on Windows); the result is
+        // cached by the runtime. Try…, not Find…: a name that is a folder of the zone database
+        // ("America", "posix") throws a SecurityException from Find, which would end the circuit.
+        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
     }
 
     private static CultureInfo? FindCulture(string? name)

@@ -14,7 +14,7 @@ window.collab = {
 document.addEventListener('click', e => {
     const box = e.target;
     if ((box instanceof HTMLInputElement || box instanceof HTMLTextAreaElement) && box.classList.contains('mud-input-slot')
-        && box === document.activeElement && !box.closest('.mud-select, .mud-autocomplete, .mud-picker')) {
+        && box === document.activeElement && !box.closest('.mud-select, .mud-autocomplete, .mud-picker, .collab-click-through')) {
         e.stopPropagation();
     }
 }, true);
