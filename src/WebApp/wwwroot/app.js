@@ -18,3 +18,18 @@ document.addEventListener('click', e => {
         e.stopPropagation();
     }
 }, true);
+
+// A dialog's focus trap moves the focus to its own fallback element when the trap itself is focused
+// (a click on a part of the dialog that cannot take the focus): on the server, a round trip later. By
+// then the person may be typing in a box of the dialog ("Another value"), and the rest of the typing
+// went nowhere (seen at 200 ms round trip). That element has pointer-events: none and tabindex -1, so
+// no click or Tab reaches it: focus arriving there from a text box inside the same trap is always that
+// late call, and goes back to the box.
+document.addEventListener('focusin', e => {
+    const to = e.target, from = e.relatedTarget;
+    if (to instanceof HTMLElement && to.matches('.mud-focus-trap > .fixed.pointer-events-none[tabindex="-1"]')
+        && (from instanceof HTMLInputElement || from instanceof HTMLTextAreaElement) && from.isConnected
+        && to.parentElement.contains(from)) {
+        from.focus();
+    }
+}, true);
