@@ -40,6 +40,56 @@ public sealed class ProductEditTests : MudTestContext
     }
 
     [Fact]
+    public async Task TypingOn_WhileASaveIsOnItsWay_KeepsTheKeystrokes_AsUnsavedEdits()
+    {
+        var cut = RenderPage(_product.Id);
+        cut.Input("field-Name").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "A" });
+        cut.Input("field-Name").Input("Oak desk A");
+
+        // Another session holds the row, so the save's UPDATE waits (a slow link or a retried commit, made certain).
+        await using var blocker = new Npgsql.NpgsqlConnection(ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM products WHERE id = $1 FOR UPDATE", blocker, tx) { Parameters = { new() { Value = _product.Id } } })
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var saving = cut.InvokeAsync(() => cut.Find("form").SubmitAsync());
+        await WaitUntilTheSaveWaitsAsync();
+        cut.Input("field-Name").Input("Oak desk AB");
+        await tx.RollbackAsync();
+        await saving;
+
+        cut.WaitForAssertion(() => Assert.Contains("Version 2 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Oak desk A", (await Store.GetAsync(_product.Id))!.Values.Name);
+        Assert.Equal("Oak desk AB", cut.Input("field-Name").GetAttribute("value"));
+
+        // Still an edit: the next save stores it.
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Oak desk AB", (await Store.GetAsync(_product.Id))!.Values.Name);
+    }
+
+    /// <summary>Until a statement of this database waits for a row lock (pg_locks: not granted).</summary>
+    private async Task WaitUntilTheSaveWaitsAsync()
+    {
+        await using var db = new Npgsql.NpgsqlConnection(ConnectionString);
+        await db.OpenAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()", db);
+            if ((long)(await cmd.ExecuteScalarAsync(timeout.Token))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    [Fact]
     public void EditPage_ShowsTheSavedValuesAndVersion()
     {
         var cut = RenderPage(_product.Id);
