@@ -84,4 +84,22 @@ public static class TestPostgres
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>Waits until a statement in the database of <paramref name="connectionString"/> waits for a lock (pg_locks: not granted).</summary>
+    public static async Task WaitForALockWaitAsync(string connectionString)
+    {
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()", db);
+            if ((long)(await cmd.ExecuteScalarAsync(timeout.Token))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using CollabEditor.Tests;
 using AngleSharp.Dom;
 using Bunit;
 using CollabEditor.Core.Changes;
@@ -110,6 +111,38 @@ public sealed class OrderPagesTests : MudTestContext
         cut.WaitForAssertion(() => Assert.False(cut.Find(selector).HasAttribute("disabled")));
 
     // ---- Lines grid ----
+
+    [Fact]
+    public async Task TypingOn_WhileASaveIsOnItsWay_KeepsTheEdits_AsUnsavedEdits()
+    {
+        var order = await CreateOrderWithTwoLinesAsync();
+        var cut = RenderOrder(order.Id);
+        cut.Input("field-CustomerName").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "A" });
+        cut.Input("field-CustomerName").Input("Contoso A");
+
+        // Another session holds the order row, so the save's SELECT … FOR UPDATE waits.
+        await using var blocker = new Npgsql.NpgsqlConnection(ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", blocker, tx) { Parameters = { new() { Value = order.Id } } })
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+
+        var saving = cut.InvokeAsync(() => cut.Find("[data-testid=save]").ClickAsync(new()));
+        await TestPostgres.WaitForALockWaitAsync(ConnectionString);
+        cut.Input("field-CustomerName").Input("Contoso AB");
+        await tx.RollbackAsync();
+        await saving;
+
+        cut.WaitForAssertion(() => Assert.Contains($"Version {order.Version + 1}", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Contoso A", (await Orders.GetAsync(order.Id))!.Values.Header.CustomerName);
+        Assert.Equal("Contoso AB", cut.Input("field-CustomerName").GetAttribute("value"));
+
+        cut.ClickNow("[data-testid=save]");
+        cut.WaitForAssertion(() => Assert.Contains($"Version {order.Version + 2}", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Contoso AB", (await Orders.GetAsync(order.Id))!.Values.Header.CustomerName);
+    }
 
     [Fact]
     public async Task EditPage_ShowsTheLinesWithTheirTotals_AndTheOrderTotal()

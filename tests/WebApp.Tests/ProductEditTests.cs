@@ -1,3 +1,4 @@
+using CollabEditor.Tests;
 using Bunit;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
@@ -56,7 +57,7 @@ public sealed class ProductEditTests : MudTestContext
         }
 
         var saving = cut.InvokeAsync(() => cut.Find("form").SubmitAsync());
-        await WaitUntilTheSaveWaitsAsync();
+        await TestPostgres.WaitForALockWaitAsync(ConnectionString);
         cut.Input("field-Name").Input("Oak desk AB");
         await tx.RollbackAsync();
         await saving;
@@ -69,24 +70,6 @@ public sealed class ProductEditTests : MudTestContext
         cut.Find("form").Submit();
         cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));
         Assert.Equal("Oak desk AB", (await Store.GetAsync(_product.Id))!.Values.Name);
-    }
-
-    /// <summary>Until a statement of this database waits for a row lock (pg_locks: not granted).</summary>
-    private async Task WaitUntilTheSaveWaitsAsync()
-    {
-        await using var db = new Npgsql.NpgsqlConnection(ConnectionString);
-        await db.OpenAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            await using var cmd = new Npgsql.NpgsqlCommand("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()", db);
-            if ((long)(await cmd.ExecuteScalarAsync(timeout.Token))! > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     [Fact]
