@@ -113,6 +113,39 @@ public sealed class EditorTypingTests(TypingRig rig, BrowserFixture browser) : I
 
     [Theory]
     [MemberData(nameof(Typist.CiPointOrMatrix), MemberType = typeof(Typist))]
+    public async Task OrderEditor_LiveUpdateMidWord_KeepsTheTypedText(int delayMs, int roundTripMs)
+    {
+        var created = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Start customer", OrderStatus.Draft, ""), Typist.Carol)).Current;
+        var page = await SignInAsync(roundTripMs);
+        try
+        {
+            await page.GotoAsync($"/orders/{created.Id}");
+            await Assertions.Expect(page.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {created.Version}");
+            await Typist.RetypeAsync(Field(page, "CustomerName"), "Quick bro", delayMs);
+
+            // Carol saves the same order's notes while Alice is in the middle of a word.
+            Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(created.Id, created.Version, created.Values with { Header = created.Values.Header with { Notes = "Carol's notes" } }, Typist.Carol));
+            await page.Keyboard.TypeAsync("wn fox 12345", new() { Delay = delayMs });
+            await Assertions.Expect(page.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Carol saved version {created.Version + 1}");
+            await Typist.ExpectHoldsAsync(Field(page, "CustomerName"), Typist.Text);
+
+            // Saving merges cleanly (her customer, Carol's notes) and, after she has seen it, stores both.
+            await page.ClickAsync("[data-testid=save]");
+            await Assertions.Expect(page.Locator("[data-testid=merge-banner]")).ToBeVisibleAsync();
+            await Typist.ExpectHoldsAsync(Field(page, "CustomerName"), Typist.Text);
+            await page.ClickAsync("[data-testid=save]");
+            await Assertions.Expect(page.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {created.Version + 2}");
+            var saved = (await Orders.GetAsync(created.Id))!;
+            Assert.Equal((Typist.Text, "Carol's notes"), (saved.Values.Header.CustomerName, saved.Values.Header.Notes));
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Typist.CiPointOrMatrix), MemberType = typeof(Typist))]
     public async Task ConflictDialog_AnotherValueBoxes_HoldEveryKeystroke_AndSaveMergedStoresThem(int delayMs, int roundTripMs)
     {
         var product = await NewProductAsync(NewSku("CONF"));
