@@ -183,6 +183,7 @@ public sealed class DraftTests : MudTestContext
 
         // Merged against the version the draft started from (v1); nothing to decide, so no dialog.
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Price with yours — Save to keep both.", Text(cut, "merge-banner"), StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
         Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
@@ -313,6 +314,7 @@ public sealed class DraftTests : MudTestContext
         var cut = RenderOrder(order.Id);
 
         cut.WaitForAssertion(() => Assert.Equal("Merged Bob's change to OAK-CHA-001 with yours — Save to keep both.", Text(cut, "merge-banner")));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll(".mud-dialog"));
         Assert.Equal("3", cut.Input("qty-OAK-DES-001").GetAttribute("value"));
         Assert.Equal("30.00", cut.Input("price-OAK-CHA-001").GetAttribute("value"));

@@ -125,6 +125,7 @@ public sealed class HistoryPanelTests : MudTestContext
 
         // Bob's name and the restored price and stock do not overlap: no dialog, the merge waits for Save.
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Name with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
         Assert.Equal("Bob's desk", cut.Input("field-Name").GetAttribute("value"));
         Assert.Equal("100.00", cut.Input("field-Price").GetAttribute("value"));

@@ -81,6 +81,7 @@ public sealed class LiveUpdateTests : MudTestContext
         // Review merges before Save; nothing to decide, so no dialog: my name, their price and stock, and one banner.
         cut.ClickNow("[data-testid=review]");
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's changes to Price, Stock with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
         Assert.Empty(cut.FindAll("[data-testid=remote-banner]"));
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
@@ -109,6 +110,7 @@ public sealed class LiveUpdateTests : MudTestContext
 
         cut.Find("form").Submit();
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Stock with yours", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
         Assert.Equal("5", cut.Input("field-Stock").GetAttribute("value"));
 
@@ -135,6 +137,7 @@ public sealed class LiveUpdateTests : MudTestContext
         // Her stock is her change, not "unchanged": it stays in the form and the next Save stores it.
         cut.Find("form").Submit();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=merge-banner]")));
+        cut.WaitForSaveEnabled();
         Assert.Equal(original, cut.Input("field-Stock").GetAttribute("value"));
         cut.Find("form").Submit();
         cut.WaitForAssertion(() => Assert.Contains("Version 3 · last changed by Alice", cut.Find("[data-testid=version-line]").TextContent, StringComparison.Ordinal));

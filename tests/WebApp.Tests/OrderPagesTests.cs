@@ -288,6 +288,7 @@ public sealed class OrderPagesTests : MudTestContext
 
         // Nothing to decide: no dialog; the merge is on the page, on Bob's version 3, not saved yet.
         cut.WaitForAssertion(() => Assert.Equal($"Merged Bob's change to {Desk} with yours — Save to keep both.", Text(cut, "merge-banner")));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll(".mud-dialog"));
         Assert.Equal("3", cut.Input($"qty-{Desk}").GetAttribute("value"));
         Assert.Equal("30.00", cut.Input($"price-{Chair}").GetAttribute("value"));
@@ -632,6 +633,7 @@ public sealed class OrderPagesTests : MudTestContext
         // Review merges before any save: my quantity, Bob's price; nothing to decide, so a banner, not a dialog.
         cut.ClickNow("[data-testid=review]");
         cut.WaitForAssertion(() => Assert.Equal($"Merged Bob's change to {Chair} with yours — Save to keep both.", Text(cut, "merge-banner")));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll(".mud-dialog"));
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
         Assert.Equal("30.00", cut.Input($"price-{Chair}").GetAttribute("value"));

@@ -210,6 +210,7 @@ public sealed class ProductEditTests : MudTestContext
         cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Price with yours — Save to keep both.", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]"));
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
         Assert.Equal("80.00", cut.Input("field-Price").GetAttribute("value"));
@@ -240,6 +241,7 @@ public sealed class ProductEditTests : MudTestContext
         // Against version 2 the name is now only mine and the stock change only theirs: nothing to decide,
         // so no second dialog, but no silent save either: the merge waits in the form.
         cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Stock with yours", cut.Find("[data-testid=merge-banner]").TextContent, StringComparison.Ordinal));
+        cut.WaitForSaveEnabled();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict-dialog]")));
         Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
         Assert.Equal("1", cut.Input("field-Stock").GetAttribute("value"));

@@ -26,4 +26,15 @@ public static class TestIds
         ArgumentNullException.ThrowIfNull(cut);
         cut.InvokeAsync(() => cut.Find(cssSelector).Click()).GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// Waits until the page's Save is enabled again: a handler still running (a clean merge writing its
+    /// draft) keeps it disabled, and a click then does nothing, for a person as for a test.
+    /// </summary>
+    public static void WaitForSaveEnabled<T>(this IRenderedComponent<T> cut)
+        where T : IComponent
+    {
+        ArgumentNullException.ThrowIfNull(cut);
+        cut.WaitForAssertion(() => Xunit.Assert.False(cut.Find("[data-testid=save]").HasAttribute("disabled")));
+    }
 }
