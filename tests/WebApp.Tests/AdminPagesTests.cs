@@ -100,7 +100,9 @@ public sealed partial class AdminPagesTests : MudTestContext
         await AcquireAsync(1);
         await AcquireAsync(2);
         var cut = RenderPage<Locks>();
-        cut.WaitForElement("[data-testid=force-release-product-1]").Click();
+        cut.WaitForElement("[data-testid=force-release-product-1]");
+        // Find and click in one step: the page re-renders every second (the countdowns).
+        cut.ClickNow("[data-testid=force-release-product-1]");
 
         EnterReason(cut, "Bob is on holiday");
 
@@ -124,7 +126,9 @@ public sealed partial class AdminPagesTests : MudTestContext
     {
         await AcquireAsync(3);
         var cut = RenderPage<Locks>();
-        cut.WaitForElement("[data-testid=force-release-product-3]").Click();
+        cut.WaitForElement("[data-testid=force-release-product-3]");
+        // Find and click in one step: the page re-renders every second (the countdowns).
+        cut.ClickNow("[data-testid=force-release-product-3]");
         cut.WaitForElement("[data-testid=reason-ok]");
         Assert.Equal(LeaseOptions.ReasonMaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Input("reason-input").GetAttribute("maxlength"));
 
@@ -155,7 +159,9 @@ public sealed partial class AdminPagesTests : MudTestContext
     {
         await AcquireAsync(7);
         var cut = RenderPage<Locks>();
-        cut.WaitForElement("[data-testid=force-release-product-7]").Click();
+        cut.WaitForElement("[data-testid=force-release-product-7]");
+        // Find and click in one step: the page re-renders every second (the countdowns).
+        cut.ClickNow("[data-testid=force-release-product-7]");
         cut.WaitForElement("[data-testid=reason-ok]");
 
         cut.ClickNow("[data-testid=reason-ok]");
@@ -354,7 +360,9 @@ public sealed partial class AdminPagesTests : MudTestContext
         SignInAlice(Roles.Editor);
         await AcquireAsync(5);
         var cut = RenderPage<Locks>();
-        cut.WaitForElement("[data-testid=force-release-product-5]").Click();
+        cut.WaitForElement("[data-testid=force-release-product-5]");
+        // Find and click in one step: the page re-renders every second (the countdowns).
+        cut.ClickNow("[data-testid=force-release-product-5]");
         EnterReason(cut, "Trying my luck");
 
         cut.WaitForAssertion(() => Assert.Contains("Only an administrator can force-release a check-out.", cut.Markup, StringComparison.Ordinal));
