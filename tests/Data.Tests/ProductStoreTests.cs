@@ -113,4 +113,16 @@ public sealed class ProductStoreTests : DataTest
         await using var db = await DbAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlAsync($"UPDATE products SET stock = -1 WHERE id = {p.Id}"));
     }
+
+    [Fact]
+    public async Task TheZeroLeaseToken_NamesNoLiveLease_AndWritesNothing()
+    {
+        var p = await CreateAsync();
+
+        // Like any token that names no live lease: refused, not taken as "no token" (an unleased write).
+        Assert.IsType<SaveResult.LeaseLost>(await Store.UpdateAsync(p.Id, 1, p.Values with { Stock = 99 }, Alice, Guid.Empty));
+        Assert.IsType<SaveResult.LeaseLost>(await Store.UpdateAsync(p.Id, 1, p.Values with { Stock = 99 }, Alice, Guid.NewGuid()));
+        Assert.IsNotType<DeleteResult.Removed>(await Store.DeleteAsync(p.Id, 1, Alice, Guid.Empty));
+        Assert.Equal(p, await Store.GetAsync(p.Id));
+    }
 }

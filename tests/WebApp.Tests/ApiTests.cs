@@ -40,6 +40,22 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
     }
 
     [Fact]
+    public async Task QuotedUtf8Charset_IsAccepted()
+    {
+        using var client = await SignedInAsync(host.BaseAddress, "alice");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/products")
+        {
+            Content = new StringContent("""{"sku":"QUOTED-UTF8","name":"Quoted","description":"","price":1,"stock":0,"requiresCheckout":false}"""),
+        };
+        // RFC 9110 allows the parameter value as a quoted-string.
+        request.Content.Headers.Remove("Content-Type");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=\"utf-8\"");
+        using var created = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("QUOTED-UTF8", (await created.JsonAsync()).GetProperty("sku").GetString());
+    }
+
+    [Fact]
     public async Task OpenApiDocument_DescribesTheApi()
     {
         using var anonymous = Anonymous(host.BaseAddress);

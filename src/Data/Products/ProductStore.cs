@@ -188,7 +188,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         {
             var token = leaseToken ?? Guid.Empty;
             await using var cmd = Command(UpdateSql, ResourceKey.ForProduct(id), v.Sku, v.Name, v.Description, v.Price, v.Stock, v.RequiresCheckout,
-                actor.UserId, actor.DisplayName, saveId, id, expectedVersion, token != Guid.Empty, token);
+                actor.UserId, actor.DisplayName, saveId, id, expectedVersion, leaseToken is not null, token);
             written = await ReadOneAsync(cmd, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -265,7 +265,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
                 BatchCommands =
                 {
                     SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
-                    SqlCommands.Batch(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, token != Guid.Empty, token),
+                    SqlCommands.Batch(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, leaseToken is not null, token),
                 },
             };
             await batch.ExecuteNonQueryAsync(ct);

@@ -30,6 +30,14 @@ public sealed class ApiContentTypeCheck(RequestDelegate next)
             return;
         }
 
+        if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentType is { Length: > 0 } declared
+            && MediaTypeHeaderValue.TryParse(declared, out var quoted) && quoted.Charset.HasValue && quoted.Charset.Value.StartsWith('"'))
+        {
+            // charset="utf-8" is allowed (RFC 9110 quoted-string); the JSON reader takes only the bare token.
+            quoted.Charset = "utf-8";
+            context.Request.ContentType = quoted.ToString();
+        }
+
         await next(context);
     }
 
@@ -41,6 +49,11 @@ public sealed class ApiContentTypeCheck(RequestDelegate next)
         }
         catch (ArgumentException)
         {
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            // UTF-7 and friends are named but not available: not UTF-8 either way.
             return false;
         }
     }

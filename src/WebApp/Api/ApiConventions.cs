@@ -19,8 +19,12 @@ public static class ApiConventions
 
     public static string ETagFor(int version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
-    /// <summary>What If-Match asks for: absent, any (<c>*</c>), a set of versions, or something unparsable.</summary>
-    public sealed record Precondition(bool Present, bool Any, IReadOnlyList<int> Versions, bool Malformed);
+    /// <summary>
+    /// What If-Match (or If-None-Match) asks for: absent, any (<c>*</c>, alone), a set of versions, or
+    /// something unparsable (an empty list such as <c>,</c>, <c>*</c> among tags, a tag that is not ours).
+    /// <see cref="Weak"/>: one of the tags was weak (<c>W/"7"</c>).
+    /// </summary>
+    public sealed record Precondition(bool Present, bool Any, IReadOnlyList<int> Versions, bool Malformed, bool Weak = false);
 
     public static Precondition IfMatch(HttpRequest request) => Parse(request, HeaderNames.IfMatch);
 
@@ -34,16 +38,26 @@ public static class ApiConventions
             return new(false, false, [], false);
         }
 
-        var versions = new List<int>();
-        foreach (var raw in values.SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        var entries = values.SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (entries.Count == 0)
         {
-            if (raw == "*")
-            {
-                return new(true, true, [], false);
-            }
+            // "," or ", ,": a list with nothing in it.
+            return new(true, false, [], true);
+        }
 
-            // Weak validators compare weakly for If-None-Match; our versions are strong either way.
-            var tag = raw.StartsWith("W/", StringComparison.Ordinal) ? raw[2..] : raw;
+        if (entries.Contains("*"))
+        {
+            // "*" stands alone (RFC 9110: If-Match = "*" / #entity-tag).
+            return entries.Count == 1 ? new(true, true, [], false) : new(true, false, [], true);
+        }
+
+        var versions = new List<int>();
+        var weak = false;
+        foreach (var raw in entries)
+        {
+            var isWeak = raw.StartsWith("W/", StringComparison.Ordinal);
+            weak |= isWeak;
+            var tag = isWeak ? raw[2..] : raw;
             if (tag.Length < 3 || tag[0] != '"' || tag[^1] != '"' || !int.TryParse(tag.AsSpan(1, tag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var v))
             {
                 return new(true, false, [], true);
@@ -52,38 +66,51 @@ public static class ApiConventions
             versions.Add(v);
         }
 
-        return new(true, false, versions, false);
+        return new(true, false, versions, false, weak);
     }
 
     /// <summary>The version an If-Match names for a write, or the problem to answer with.</summary>
-    public static (int? Version, IResult? Problem) ExpectedVersion(HttpRequest request, Func<int?> current)
+    public static (int? Version, IResult? Problem) ExpectedVersion(HttpRequest request)
     {
-        ArgumentNullException.ThrowIfNull(current);
         var ifMatch = IfMatch(request);
         if (!ifMatch.Present)
         {
             return (null, TypedResults.Problem(
                 statusCode: StatusCodes.Status428PreconditionRequired,
                 title: "Precondition required",
-                detail: "Send If-Match with the ETag you last read (or *), so a stale write cannot overwrite someone else's change."));
+                detail: "Send If-Match with the ETag you last read (for example \"7\"), so a stale write cannot overwrite someone else's change."));
         }
 
         if (ifMatch.Malformed || ifMatch.Versions.Count > 1)
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad If-Match",
-                detail: "If-Match must be one ETag as returned by GET (for example \"7\") or *."));
+                detail: "If-Match must be one ETag as returned by GET (for example \"7\")."));
         }
 
-        return ifMatch.Any ? (current(), null) : (ifMatch.Versions[0], null);
+        if (ifMatch.Any)
+        {
+            // A blind overwrite of whatever is saved now: the lost update this API exists to prevent.
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "Precondition required",
+                detail: "If-Match: * would overwrite whatever is saved now, unseen. Send the ETag you read (for example \"7\")."));
+        }
+
+        if (ifMatch.Weak)
+        {
+            // Writes compare strongly (RFC 9110 13.1.1): a weak tag never matches.
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed",
+                detail: "A weak ETag (W/\"7\") never matches a write: send the ETag as GET returned it."));
+        }
+
+        return (ifMatch.Versions[0], null);
     }
 
     /// <summary>
-    /// Everything a write checks before touching the store: If-Match (required; <c>*</c> means the
-    /// current version) and an optional Lease-Token. Returns the problem to answer with, if any.
+    /// Everything a write checks before touching the store: If-Match (required: one strong ETag; not
+    /// <c>*</c>) and an optional Lease-Token. Returns the problem to answer with, if any.
     /// </summary>
-    public static (int Expected, Guid? Token, IResult? Problem) WritePreconditions(HttpRequest request, int currentVersion)
+    public static (int Expected, Guid? Token, IResult? Problem) WritePreconditions(HttpRequest request)
     {
-        var (expected, problem) = ExpectedVersion(request, () => currentVersion);
+        var (expected, problem) = ExpectedVersion(request);
         if (problem is not null)
         {
             return (0, null, problem);

@@ -22,6 +22,12 @@ public static class AuthApi
                 return ApiConventions.Validation([new("UserName", "UserName and Password are required.")]);
             }
 
+            if (request.UserName.Any(char.IsControl))
+            {
+                // No account has one, and PostgreSQL refuses a NUL in text (22021): say so instead of failing.
+                return ApiConventions.Validation([new("UserName", "UserName must not contain control characters.")]);
+            }
+
             // The bearer handler writes { tokenType, accessToken, expiresIn, refreshToken } on success.
             signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
             var result = await signIn.PasswordSignInAsync(request.UserName, request.Password, isPersistent: false, lockoutOnFailure: true);

@@ -69,7 +69,7 @@ public static class HistoryApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;
@@ -93,7 +93,7 @@ public static class HistoryApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;

@@ -82,7 +82,7 @@ public static class OrdersApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;
@@ -112,7 +112,7 @@ public static class OrdersApi
                 return NotFound($"Order {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;

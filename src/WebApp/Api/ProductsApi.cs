@@ -78,7 +78,7 @@ public static class ProductsApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;
@@ -102,7 +102,7 @@ public static class ProductsApi
                 return NotFound($"Product {id}");
             }
 
-            var (expected, token, problem) = WritePreconditions(http.Request, current.Version);
+            var (expected, token, problem) = WritePreconditions(http.Request);
             if (problem is not null)
             {
                 return problem;
