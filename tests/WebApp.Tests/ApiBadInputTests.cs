@@ -41,6 +41,9 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
 
         public int Max { get; init; } = 499;
 
+        /// <summary>Text the problem's detail must contain (it names the field), when set.</summary>
+        public string? Detail { get; init; }
+
         /// <summary>Keys the problem's <c>errors</c> object must have (validation problems).</summary>
         public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -236,6 +239,10 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("PUT If-Match two versions", "PUT", p, With(s.Product)) { IfMatch = "\"1\", \"2\"", Status = 400 },
             new("PUT If-Match beyond int", "PUT", p, With(s.Product)) { IfMatch = "\"99999999999\"", Status = 400 },
             new("PUT stale If-Match", "PUT", p, With(s.Product, ("stock", 1))) { IfMatch = "\"999\"", Status = 412 },
+            new("PUT without price", "PUT", p, Without(s.Product, "price")) { IfMatch = s.ProductETag, Status = 400, Detail = "price" },
+            new("PUT without stock", "PUT", p, Without(s.Product, "stock")) { IfMatch = s.ProductETag, Status = 400, Detail = "stock" },
+            new("PUT without description", "PUT", p, Without(s.Product, "description")) { IfMatch = s.ProductETag, Status = 400, Detail = "description" },
+            new("PUT without requiresCheckout", "PUT", p, Without(s.Product, "requiresCheckout")) { IfMatch = s.ProductETag, Status = 400, Detail = "requiresCheckout" },
             new("PUT If-Match empty list", "PUT", p, With(s.Product, ("stock", 1))) { IfMatch = ",", Status = 400 },
             new("PUT If-Match empty list of two", "PUT", p, With(s.Product, ("stock", 1))) { IfMatch = ", ,", Status = 400 },
             new("DELETE If-Match empty list", "DELETE", p) { IfMatch = ",", Status = 400 },
@@ -279,7 +286,7 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
 
             // Orders: replace with a bad header, bad lines, a forbidden transition or a read-only order.
             new("order PUT: status unknown word", "PUT", d, Order(s.Draft, ("status", "Shipped"))) { IfMatch = s.DraftETag, Status = 400 },
-            new("order PUT: status undefined number", "PUT", d, Order(s.Draft, ("status", 7))) { IfMatch = s.DraftETag, Status = 400, Errors = ["Status"] },
+            new("order PUT: status undefined number", "PUT", d, Order(s.Draft, ("status", 7))) { IfMatch = s.DraftETag, Status = 400, Detail = "Draft, Submitted, Fulfilled, Cancelled" },
             new("order PUT: Draft to Fulfilled", "PUT", d, Order(s.Draft, ("status", "Fulfilled"))) { IfMatch = s.DraftETag, Status = 400, Errors = ["Status"] },
             new("order PUT: empty customerName", "PUT", d, Order(s.Draft, ("customerName", ""))) { IfMatch = s.DraftETag, Status = 400, Errors = ["CustomerName"] },
             new("order PUT: notes of 2001 characters", "PUT", d, Order(s.Draft, ("notes", new string('n', 2001)))) { IfMatch = s.DraftETag, Status = 400, Errors = ["Notes"] },
@@ -300,6 +307,10 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("order PUT: 2001 lines", "PUT", d, Order(s.Draft, ("lines", Enumerable.Repeat(new { productId = s.DraftLineProductId, quantity = 1 }, 2001)))) { IfMatch = s.DraftETag, Status = 400, Errors = ["Lines"] },
             new("order PUT: without If-Match", "PUT", d, Order(s.Draft, ("notes", "changed"))) { Status = 428 },
             new("order PUT: If-Match not a version", "PUT", d, Order(s.Draft, ("notes", "changed"))) { IfMatch = "abc", Status = 400 },
+            new("order PUT: without lines", "PUT", d, Without(s.Draft, "lines")) { IfMatch = s.DraftETag, Status = 400, Errors = ["Lines"] },
+            new("order PUT: lines null", "PUT", d, Order(s.Draft, ("lines", null))) { IfMatch = s.DraftETag, Status = 400, Errors = ["Lines"] },
+            new("order PUT: status as a number", "PUT", d, Order(s.Draft, ("status", 3))) { IfMatch = s.DraftETag, Status = 400, Detail = "Draft, Submitted, Fulfilled, Cancelled" },
+            new("order PUT: status as a list of names", "PUT", d, Order(s.Draft, ("status", "Draft, Submitted"))) { IfMatch = s.DraftETag, Status = 400, Detail = "Draft, Submitted, Fulfilled, Cancelled" },
             new("order PUT: If-Match empty list", "PUT", d, Order(s.Draft, ("notes", "changed"))) { IfMatch = ",", Status = 400 },
             new("order PUT: If-Match *", "PUT", d, Order(s.Draft, ("notes", "changed"))) { IfMatch = "*", Status = 428 },
             new("order PUT: If-Match weak", "PUT", d, Order(s.Draft, ("notes", "changed"))) { IfMatch = "W/" + s.DraftETag, Status = 412 },
@@ -374,6 +385,10 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
 
         return values;
     }
+
+    /// <summary>The record as read, with <paramref name="keys"/> left out.</summary>
+    private static string Without(Dictionary<string, object?> basis, params string[] keys) =>
+        JsonSerializer.Serialize(basis.Where(kv => !keys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value), ApiClient.Json);
 
     private static string With(Dictionary<string, object?> basis, params (string Key, object? Value)[] changes) =>
         JsonSerializer.Serialize(Merge(basis, changes), ApiClient.Json);
@@ -510,6 +525,11 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         if (status == 400 && !problem.TryGetProperty("errors", out _) && (!problem.TryGetProperty("detail", out var detail) || string.IsNullOrWhiteSpace(detail.GetString())))
         {
             problems.Add("a 400 without detail or errors does not say what was wrong");
+        }
+
+        if (c.Detail is { } named && (!problem.TryGetProperty("detail", out var said) || said.GetString()?.Contains(named, StringComparison.Ordinal) != true))
+        {
+            problems.Add($"the detail does not name '{named}'");
         }
 
         if (c.Errors.Count > 0)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Validation;
 using CollabEditor.Data.Orders;
@@ -29,7 +30,7 @@ public sealed record OrderCreateInput(string? CustomerName, string? Notes);
 public sealed record OrderLineInput(Guid? Id, int ProductId, int Quantity, decimal? UnitPrice);
 
 /// <summary>What a client sends to replace an order: header and the complete list of lines.</summary>
-public sealed record OrderInput(string? CustomerName, OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
+public sealed record OrderInput(string? CustomerName, [property: JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
 
 /// <summary>/api/orders: the aggregate is changed only as a whole, under one version.</summary>
 public static class OrdersApi
@@ -131,7 +132,13 @@ public static class OrdersApi
         var errors = new List<FieldError>();
         var existing = current.Values.Lines.ToDictionary(l => l.LineId);
         var lines = new List<OrderLine>();
-        var inputs = input.Lines ?? [];
+        if (input.Lines is null)
+        {
+            // A replace names every line it keeps: a missing list is not "no lines".
+            return (current.Values, [new("Lines", "Lines is required: send the order's whole list of lines ([] for none).")]);
+        }
+
+        var inputs = input.Lines;
         if (inputs.Count > OrderRules.LinesMax)
         {
             return (current.Values, [new("Lines", $"An order can have at most {OrderRules.LinesMax} lines.")]);

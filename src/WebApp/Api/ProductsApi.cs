@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CollabEditor.Core.Products;
 using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
@@ -16,7 +17,14 @@ public sealed record ProductDto(int Id, string Sku, string Name, string Descript
 }
 
 /// <summary>What a client sends to create or replace a product.</summary>
-public sealed record ProductInput(string? Sku, string? Name, string? Description, decimal Price, int Stock, bool RequiresCheckout)
+/// <remarks>Every member is required (a PUT replaces the whole record): a missing one is a 400 naming it, never a silent 0 or "".</remarks>
+public sealed record ProductInput(
+    [property: JsonRequired] string? Sku,
+    [property: JsonRequired] string? Name,
+    [property: JsonRequired] string? Description,
+    [property: JsonRequired] decimal Price,
+    [property: JsonRequired] int Stock,
+    [property: JsonRequired] bool RequiresCheckout)
 {
     public ProductValues ToValues() => new(Sku ?? string.Empty, Name ?? string.Empty, Description ?? string.Empty, Price, Stock, RequiresCheckout);
 }
