@@ -40,6 +40,23 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
     }
 
     [Fact]
+    public async Task Head_IsGetWithoutTheBody()
+    {
+        using var client = await SignedInAsync(host.BaseAddress, "alice");
+        var id = await NewProductAsync(client, "HEAD-1");
+        using var get = await client.GetAsync($"/api/products/{id}");
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/products/{id}"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        using var missing = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/products/999999"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        using var order = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/orders/1"));
+        Assert.Equal(HttpStatusCode.OK, order.StatusCode);
+        Assert.NotNull(order.Headers.ETag);
+    }
+
+    [Fact]
     public async Task QuotedUtf8Charset_IsAccepted()
     {
         using var client = await SignedInAsync(host.BaseAddress, "alice");

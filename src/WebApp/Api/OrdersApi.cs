@@ -48,7 +48,7 @@ public static class OrdersApi
             return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, p, size));
         }).WithSummary("List orders (search number or customer, sort, page) with line count and total.");
 
-        orders.MapGet("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
+        orders.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
         {
             var order = await store.GetAsync(id, ct);
             if (order is null)

@@ -48,7 +48,7 @@ public static class ProductsApi
             return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, p, size));
         }).WithSummary("List products (search SKU or name, sort, page).");
 
-        products.MapGet("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
+        products.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
         {
             var product = await store.GetAsync(id, ct);
             if (product is null)
