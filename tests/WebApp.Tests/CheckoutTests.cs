@@ -234,10 +234,11 @@ public sealed class AdminCheckoutTests : MudTestContext
         };
         var cut = Render(page);
 
-        cut.WaitForElement("[data-testid=force-release]").Click();
+        cut.WaitForElement("[data-testid=force-release]");
+        cut.ClickNow("[data-testid=force-release]");
         cut.WaitForElement("[data-testid=reason-input]");
         cut.Input("reason-input").Input("Bob went home");
-        cut.Find("[data-testid=reason-ok]").Click();
+        cut.ClickNow("[data-testid=reason-ok]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=force-release]")));
         Assert.Null(await Leases.GetAsync(key));

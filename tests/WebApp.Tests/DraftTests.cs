@@ -230,7 +230,8 @@ public sealed class DraftTests : MudTestContext
         await Products.UpdateAsync(_product.Id, 1, _product.Values with { Name = "Bob's desk" }, Bob);
 
         var cut = RenderProduct(_product.Id);
-        cut.WaitForElement("[data-testid=discard-mine]").Click();
+        cut.WaitForElement("[data-testid=discard-mine]");
+        cut.ClickNow("[data-testid=discard-mine]");
 
         AssertVersionLine(cut, "Version 2 · last changed by Bob");
         Assert.Equal("Bob's desk", cut.Input("field-Name").GetAttribute("value"));
@@ -249,7 +250,8 @@ public sealed class DraftTests : MudTestContext
         Assert.Contains("Bob deleted this product", Text(cut, "remote-banner"), StringComparison.Ordinal);
         Assert.Equal("Still wanted", cut.Input("field-Name").GetAttribute("value"));
         cut.Find("form").Submit();
-        cut.WaitForElement("[data-testid=recreate]").Click();
+        cut.WaitForElement("[data-testid=recreate]");
+        cut.ClickNow("[data-testid=recreate]");
 
         await WaitUntilAsync(async () => (await Products.ListAsync(new ProductQuery(Search: "OAK-DES-001"))).Items.Any(p => p.Values.Name == "Still wanted"));
         await WaitUntilAsync(async () => await ProductDraftAsync() is null);

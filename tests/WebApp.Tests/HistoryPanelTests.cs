@@ -61,7 +61,7 @@ public sealed class HistoryPanelTests : MudTestContext
     /// <summary>Opens the History panel (collapsed panels render nothing, so nothing is loaded until asked).</summary>
     private static void OpenHistory(IRenderedComponent<IComponent> cut, int newest)
     {
-        cut.Find("[data-testid=history-panel] .mud-expand-panel-header").Click();
+        cut.ClickNow("[data-testid=history-panel] .mud-expand-panel-header");
         cut.WaitForElement($"[data-testid=history-entry-{newest}]");
     }
 

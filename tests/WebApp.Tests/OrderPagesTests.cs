@@ -475,7 +475,8 @@ public sealed class OrderPagesTests : MudTestContext
 
         cut.Input($"qty-{Desk}").Input("7");
         cut.ClickNow("[data-testid=save]");
-        cut.WaitForElement(".mud-dialog [data-testid=keep-editing]").Click();
+        cut.WaitForElement(".mud-dialog [data-testid=keep-editing]");
+        cut.ClickNow(".mud-dialog [data-testid=keep-editing]");
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
         Assert.Equal("7", cut.Input($"qty-{Desk}").GetAttribute("value"));

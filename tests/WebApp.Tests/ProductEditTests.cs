@@ -191,7 +191,8 @@ public sealed class ProductEditTests : MudTestContext
         cut.Input("field-Name").Input("Alice's desk");
         cut.Input("field-Price").Input("120");
         cut.Find("form").Submit();
-        cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
+        cut.WaitForElement("[data-testid=choose-mine-Name]");
+        cut.ClickNow("[data-testid=choose-mine-Name]");
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=save-merged]").HasAttribute("disabled")));
         cut.ClickNow("[data-testid=save-merged]");
 
@@ -233,7 +234,8 @@ public sealed class ProductEditTests : MudTestContext
 
         cut.Input("field-Name").Input("Alice's desk");
         cut.Find("form").Submit();
-        cut.WaitForElement("[data-testid=choose-mine-Name]").Click();
+        cut.WaitForElement("[data-testid=choose-mine-Name]");
+        cut.ClickNow("[data-testid=choose-mine-Name]");
         // Bob saves again while the dialog is open: the merged save is stale too.
         await Store.UpdateAsync(_product.Id, 2, _product.Values with { Name = "Bob's desk", Stock = 1 }, Bob);
         cut.ClickNow("[data-testid=save-merged]");
@@ -260,7 +262,8 @@ public sealed class ProductEditTests : MudTestContext
 
         cut.Input("field-Name").Input("Still wanted");
         cut.Find("form").Submit();
-        cut.WaitForElement("[data-testid=recreate]").Click();
+        cut.WaitForElement("[data-testid=recreate]");
+        cut.ClickNow("[data-testid=recreate]");
 
         await WaitUntilAsync(async () => (await Store.ListAsync(new ProductQuery(Search: "OAK-DES-001"))).Items.Any(p => p.Values.Name == "Still wanted"));
     }
