@@ -85,6 +85,32 @@ public static class TestPostgres
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Holds a row lock on <paramref name="table"/>'s row <paramref name="id"/> from another session
+    /// until <see cref="RowLock.RollbackAsync"/> (or disposal): writes to that row wait meanwhile.
+    /// </summary>
+    public static async Task<RowLock> HoldRowLockAsync(string connectionString, string table, int id)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var tx = await connection.BeginTransactionAsync();
+        await using var lockRow = new NpgsqlCommand($"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", connection, tx) { Parameters = { new() { Value = id } } };
+        await lockRow.ExecuteNonQueryAsync();
+        return new RowLock(connection, tx);
+    }
+
+    /// <summary>A row lock held by its own session; rolling back releases it.</summary>
+    public sealed class RowLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public Task RollbackAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <summary>Waits until a statement in the database of <paramref name="connectionString"/> waits for a lock (pg_locks: not granted).</summary>
     public static async Task WaitForALockWaitAsync(string connectionString)
     {

@@ -121,13 +121,7 @@ public sealed class OrderPagesTests : MudTestContext
         cut.Input("field-CustomerName").Input("Contoso A");
 
         // Another session holds the order row, so the save's SELECT … FOR UPDATE waits.
-        await using var blocker = new Npgsql.NpgsqlConnection(ConnectionString);
-        await blocker.OpenAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", blocker, tx) { Parameters = { new() { Value = order.Id } } })
-        {
-            await lockRow.ExecuteNonQueryAsync();
-        }
+        await using var tx = await TestPostgres.HoldRowLockAsync(ConnectionString, "orders", order.Id);
 
         var saving = cut.InvokeAsync(() => cut.Find("[data-testid=save]").ClickAsync(new()));
         await TestPostgres.WaitForALockWaitAsync(ConnectionString);

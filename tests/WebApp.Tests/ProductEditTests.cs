@@ -48,13 +48,7 @@ public sealed class ProductEditTests : MudTestContext
         cut.Input("field-Name").Input("Oak desk A");
 
         // Another session holds the row, so the save's UPDATE waits (a slow link or a retried commit, made certain).
-        await using var blocker = new Npgsql.NpgsqlConnection(ConnectionString);
-        await blocker.OpenAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM products WHERE id = $1 FOR UPDATE", blocker, tx) { Parameters = { new() { Value = _product.Id } } })
-        {
-            await lockRow.ExecuteNonQueryAsync();
-        }
+        await using var tx = await TestPostgres.HoldRowLockAsync(ConnectionString, "products", _product.Id);
 
         var saving = cut.InvokeAsync(() => cut.Find("form").SubmitAsync());
         await TestPostgres.WaitForALockWaitAsync(ConnectionString);

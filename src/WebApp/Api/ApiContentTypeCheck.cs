@@ -14,28 +14,30 @@ public sealed class ApiContentTypeCheck(RequestDelegate next)
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(problems);
         if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentType is { Length: > 0 } contentType
-            && MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue && !IsUtf8(mediaType.Charset.Value))
+            && MediaTypeHeaderValue.TryParse(contentType, out var mediaType) && mediaType.Charset.HasValue)
         {
-            context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-            await problems.WriteAsync(new ProblemDetailsContext
+            if (!IsUtf8(mediaType.Charset.Value))
             {
-                HttpContext = context,
-                ProblemDetails =
+                context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+                await problems.WriteAsync(new ProblemDetailsContext
                 {
-                    Status = StatusCodes.Status415UnsupportedMediaType,
-                    Title = "Unsupported charset",
-                    Detail = $"The API reads JSON in UTF-8; charset '{mediaType.Charset.Value}' is not supported.",
-                },
-            });
-            return;
-        }
+                    HttpContext = context,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status415UnsupportedMediaType,
+                        Title = "Unsupported charset",
+                        Detail = $"The API reads JSON in UTF-8; charset '{mediaType.Charset.Value}' is not supported.",
+                    },
+                });
+                return;
+            }
 
-        if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentType is { Length: > 0 } declared
-            && MediaTypeHeaderValue.TryParse(declared, out var quoted) && quoted.Charset.HasValue && quoted.Charset.Value.StartsWith('"'))
-        {
-            // charset="utf-8" is allowed (RFC 9110 quoted-string); the JSON reader takes only the bare token.
-            quoted.Charset = "utf-8";
-            context.Request.ContentType = quoted.ToString();
+            if (mediaType.Charset.Value.StartsWith('"'))
+            {
+                // charset="utf-8" is allowed (RFC 9110 quoted-string); the JSON reader takes only the bare token.
+                mediaType.Charset = "utf-8";
+                context.Request.ContentType = mediaType.ToString();
+            }
         }
 
         await next(context);
