@@ -35,11 +35,13 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Drafts.DraftStore>();
         services.AddSingleton<History.HistoryStore>();
         services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<ChangeLog>();
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<LeaseStore>();
         services.AddSingleton<Records.RecordNameStore>();
         services.AddOptions<LeaseOptions>().BindConfiguration("Leases").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PresenceOptions>().BindConfiguration("Presence").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChangeLogOptions>().BindConfiguration("Changes").ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -53,6 +55,7 @@ public static class DataServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<PresenceSweeper>();
         services.AddHostedService<LeaseSweeper>();
+        services.AddHostedService<ChangeLogPruner>();
         return services;
     }
 

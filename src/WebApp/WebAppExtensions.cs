@@ -102,7 +102,8 @@ public static class WebAppExtensions
         services.AddCollabMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddCollabLiveChanges();
-        services.AddHostedService<HubBroadcaster>();
+        services.AddSingleton<HubBroadcaster>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubBroadcaster>());
         services.AddScoped<CircuitPresence>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         services.AddScoped<CircuitLeases>();

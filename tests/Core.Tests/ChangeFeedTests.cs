@@ -45,6 +45,135 @@ public sealed class ChangeFeedTests
     }
 
     [Fact]
+    public async Task WithoutAWindow_EveryVersionIsDelivered_OnceAndInOrder_OneCallAtATime_EvenWithASlowHandler()
+    {
+        var feed = new ChangeFeed(TimeProvider.System);
+        var order = await DeliveryOrderAsync(handler => feed.Subscribe(_ => true, handler), feed.Publish);
+
+        Assert.Equal(0, order.Overlaps);
+        Assert.Equal(Enumerable.Range(1, Published).Select(v => (long)v), order.Versions);
+    }
+
+    [Fact]
+    public async Task NegativeControl_ResettingTheScheduledFlagBeforeAwaitingTheHandler_DeliversOutOfOrder()
+    {
+        // The feed as it was: a new delivery could start while the previous one was still awaited.
+        var naive = new NaiveSubscription();
+        var order = await DeliveryOrderAsync(naive.Subscribe, naive.Offer);
+
+        Assert.True(order.Overlaps > 0 || !order.Versions.SequenceEqual(Enumerable.Range(1, Published).Select(v => (long)v)),
+            $"the naive delivery kept order: the test would not catch the bug ({order.Overlaps} overlaps, {order.Versions.Count} versions)");
+    }
+
+    private const int Published = 400;
+
+    private sealed record Delivery(List<long> Versions, int Overlaps);
+
+    /// <summary>Publishes versions 1..N of one key from several threads in turn while the handler is slow now and then.</summary>
+    private static async Task<Delivery> DeliveryOrderAsync(Func<Func<IReadOnlyList<ChangeEvent>, Task>, IDisposable> subscribe, Action<ChangeEvent> publish)
+    {
+        var versions = new List<long>();
+        var inside = 0;
+        var overlaps = 0;
+        var all = new TaskCompletionSource();
+        using var _ = subscribe(async batch =>
+        {
+            if (Interlocked.Increment(ref inside) > 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            // Slow now and then, as a client on a slow link is.
+            await Task.Delay(batch[0].Version % 3 == 0 ? 15 : 0);
+            lock (versions)
+            {
+                versions.AddRange(batch.Select(e => e.Version));
+                if (versions.Count >= Published)
+                {
+                    all.TrySetResult();
+                }
+            }
+
+            Interlocked.Decrement(ref inside);
+        });
+
+        // Published from the thread pool (as the listener does), in small bursts.
+        await Task.Run(async () =>
+        {
+            for (var v = 1; v <= Published; v++)
+            {
+                publish(Saved(1, v));
+                if (v % 5 == 0)
+                {
+                    await Task.Delay(1);
+                }
+            }
+        });
+
+        await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(10)));
+        await Task.Delay(50);
+        lock (versions)
+        {
+            return new([.. versions], overlaps);
+        }
+    }
+
+    /// <summary>ChangeFeed's subscription before the fix: the scheduled flag was reset before the handler was awaited.</summary>
+    private sealed class NaiveSubscription
+    {
+        private readonly Lock _gate = new();
+        private readonly List<ChangeEvent> _pending = [];
+        private Func<IReadOnlyList<ChangeEvent>, Task> _handler = _ => Task.CompletedTask;
+        private bool _scheduled;
+
+        public IDisposable Subscribe(Func<IReadOnlyList<ChangeEvent>, Task> handler)
+        {
+            _handler = handler;
+            return new Nothing();
+        }
+
+        public void Offer(ChangeEvent change)
+        {
+            lock (_gate)
+            {
+                _pending.Add(change);
+                if (_scheduled)
+                {
+                    return;
+                }
+
+                _scheduled = true;
+            }
+
+            _ = DeliverAsync();
+        }
+
+        private async Task DeliverAsync()
+        {
+            await Task.Yield();
+            ChangeEvent[] batch;
+            lock (_gate)
+            {
+                batch = [.. _pending];
+                _pending.Clear();
+                _scheduled = false;
+            }
+
+            if (batch.Length > 0)
+            {
+                await _handler(batch);
+            }
+        }
+
+        private sealed class Nothing : IDisposable
+        {
+            public void Dispose()
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task Resync_ReachesEverySubscriberWhateverItsFilter()
     {
         var feed = new ChangeFeed(TimeProvider.System);

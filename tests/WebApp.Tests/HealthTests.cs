@@ -20,8 +20,11 @@ public sealed class HealthTests(AppHost host) : IClassFixture<AppHost>
     private static HealthCheckContext ContextFor(IHealthCheck check) =>
         new() { Registration = new HealthCheckRegistration("test", check, HealthStatus.Unhealthy, tags: null) };
 
-    private static ChangeListener NeverStartedListener(string connectionString) =>
-        new(new CollabConnection(connectionString), new ChangeFeed(TimeProvider.System), TimeProvider.System, NullLogger<ChangeListener>.Instance);
+    private static ChangeListener NeverStartedListener(string connectionString)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new ChangeLogOptions());
+        return new(new CollabConnection(connectionString), new ChangeFeed(TimeProvider.System), new ChangeLog(NpgsqlDataSource.Create(connectionString), options), options, TimeProvider.System, NullLogger<ChangeListener>.Instance);
+    }
 
     [Theory]
     [InlineData(HealthEndpoints.LivePath)]

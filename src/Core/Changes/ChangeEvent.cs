@@ -28,6 +28,12 @@ public enum ChangeKind
     LeaseForceReleased,
     /// <summary>Someone asks the holder to check in; Actor is who asks.</summary>
     ReleaseRequested,
+    /// <summary>
+    /// Sent first on every hub connection, a reconnect included (hub only): the connection follows
+    /// nothing yet; join what you follow, with the last position you saw to get what you missed.
+    /// Position is the latest committed position this instance has announced.
+    /// </summary>
+    Connected,
 }
 
 /// <summary>
@@ -38,10 +44,17 @@ public enum ChangeKind
 /// <param name="Key">The resource key, e.g. <c>product/12</c>; empty for <see cref="ChangeKind.Resync"/>.</param>
 /// <param name="Version">The new version (0 when not applicable).</param>
 /// <param name="Actor">The display name of who did it, when known.</param>
-public sealed record ChangeEvent(ChangeKind Kind, string Key, long Version, string? Actor)
+/// <param name="Position">
+/// Where the change stands in the commit order of all record and lease changes (1, 2, 3, … with no
+/// gaps, across instances); 0 for what is not kept (presence, release requests, resync).
+/// </param>
+public sealed record ChangeEvent(ChangeKind Kind, string Key, long Version, string? Actor, long Position = 0)
 {
     /// <summary>The event every subscriber gets after the listener reconnects.</summary>
     public static ChangeEvent Resync { get; } = new(ChangeKind.Resync, string.Empty, 0, null);
+
+    /// <summary>Presence may have changed anywhere (presence is not kept, so a listener reconnect cannot replay it).</summary>
+    public static ChangeEvent PresenceResync { get; } = new(ChangeKind.Presence, string.Empty, 0, null);
 
     /// <summary>The collection the resource belongs to (<c>product/12</c> → <c>products</c>).</summary>
     [JsonIgnore]

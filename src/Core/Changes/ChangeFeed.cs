@@ -1,8 +1,9 @@
 namespace CollabEditor.Core.Changes;
 
 /// <summary>
-/// The in-process fan-out of committed changes: one per app instance, fed by the database listener.
-/// Subscriptions are <see cref="IDisposable"/>; a slow or failing subscriber never delays the others.
+/// The in-process fan-out of committed changes: one per app instance, fed by the database listener
+/// in commit order. Subscriptions are <see cref="IDisposable"/>; a slow or failing subscriber never
+/// delays the others, and each subscription gets one delivery at a time, in the order published.
 /// </summary>
 public sealed class ChangeFeed(TimeProvider time)
 {
@@ -27,9 +28,12 @@ public sealed class ChangeFeed(TimeProvider time)
     }
 
     /// <summary>
-    /// Calls <paramref name="handler"/> for each matching event (resyncs always match). With a
-    /// <paramref name="coalesce"/> window, events arriving within it are delivered together, latest
-    /// per key, so a burst re-renders a page once instead of hundreds of times.
+    /// Calls <paramref name="handler"/> for each matching event (resyncs always match), one call at a
+    /// time and in the order published: a batch is handed over only after the previous call has
+    /// completed. Without a <paramref name="coalesce"/> window every event is delivered (what arrived
+    /// during a call comes in the next batch, in order). With one, events arriving within it are
+    /// delivered together, latest per key, so a burst re-renders a page once instead of hundreds of
+    /// times.
     /// </summary>
     public IDisposable Subscribe(Func<ChangeEvent, bool> filter, Func<IReadOnlyList<ChangeEvent>, Task> handler, TimeSpan coalesce = default)
     {
@@ -63,8 +67,10 @@ public sealed class ChangeFeed(TimeProvider time)
     {
         private readonly Lock _gate = new();
         private readonly List<ChangeEvent> _pending = [];
-        private bool _scheduled;
+        private bool _running;
         private bool _disposed;
+
+        private bool Coalescing => coalesce > TimeSpan.Zero;
 
         public void Offer(ChangeEvent change)
         {
@@ -75,49 +81,71 @@ public sealed class ChangeFeed(TimeProvider time)
 
             lock (_gate)
             {
-                // Latest per key wins; a resync stands for everything.
-                _pending.RemoveAll(p => p.Key == change.Key && p.Kind != ChangeKind.Resync);
-                _pending.Add(change);
-                if (_scheduled)
+                if (Coalescing)
                 {
+                    // Latest per key wins; a resync stands for everything.
+                    _pending.RemoveAll(p => p.Key == change.Key && p.Kind != ChangeKind.Resync);
+                }
+
+                _pending.Add(change);
+                if (_running)
+                {
+                    // The running delivery loop takes it after the current call.
                     return;
                 }
 
-                _scheduled = true;
+                _running = true;
             }
 
             _ = DeliverAsync();
         }
 
+        /// <summary>
+        /// The one delivery loop of this subscription: it runs until nothing is pending, so a new
+        /// batch never starts while the handler is still awaiting the previous one.
+        /// </summary>
         private async Task DeliverAsync()
         {
-            try
+            while (true)
             {
-                if (coalesce > TimeSpan.Zero)
+                try
                 {
-                    await Task.Delay(coalesce, feed._time);
+                    if (Coalescing)
+                    {
+                        await Task.Delay(coalesce, feed._time);
+                    }
+                    else
+                    {
+                        await Task.Yield();
+                    }
                 }
-                else
+                catch (Exception ex)
                 {
-                    await Task.Yield();
+                    feed.HandlerFailed?.Invoke(ex);
                 }
 
                 ChangeEvent[] batch;
                 lock (_gate)
                 {
+                    if (_pending.Count == 0 || _disposed)
+                    {
+                        _pending.Clear();
+                        _running = false;
+                        return;
+                    }
+
                     batch = [.. _pending];
                     _pending.Clear();
-                    _scheduled = false;
                 }
 
-                if (!_disposed && batch.Length > 0)
+                try
                 {
                     await handler(batch);
                 }
-            }
-            catch (Exception ex)
-            {
-                feed.HandlerFailed?.Invoke(ex);
+                catch (Exception ex)
+                {
+                    feed.HandlerFailed?.Invoke(ex);
+                }
             }
         }
 
@@ -127,5 +155,4 @@ public sealed class ChangeFeed(TimeProvider time)
             feed.Remove(this);
         }
     }
-
 }

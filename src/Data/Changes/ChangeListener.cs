@@ -1,9 +1,11 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Threading.Channels;
 using CollabEditor.Core.Changes;
 using CollabEditor.Data.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -12,17 +14,24 @@ namespace CollabEditor.Data.Changes;
 
 /// <summary>
 /// Holds this instance's one LISTEN connection and publishes every notification to the
-/// <see cref="ChangeFeed"/>. When the connection drops it reconnects with exponential backoff and
-/// jitter, then publishes a resync: whatever was announced meanwhile is gone (DESIGN.md "Live changes").
+/// <see cref="ChangeFeed"/>, in commit order, each positioned change exactly once. When the connection
+/// drops it reconnects with exponential backoff and jitter (starting again from the shortest delay
+/// once a connection has been healthy for a while), then replays from the <see cref="ChangeLog"/>
+/// what was committed meanwhile; only when the log cannot cover the gap does it publish a resync
+/// (DESIGN.md "Live changes").
 /// </summary>
-public sealed partial class ChangeListener(CollabConnection connection, ChangeFeed feed, TimeProvider time, ILogger<ChangeListener> logger) : BackgroundService
+public sealed partial class ChangeListener(
+    CollabConnection connection, ChangeFeed feed, ChangeLog log, IOptions<ChangeLogOptions> options, TimeProvider time, ILogger<ChangeListener> logger) : BackgroundService
 {
     /// <summary>The NOTIFY channel the triggers write to.</summary>
     public const string Channel = "collab_changes";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<string?> _inbox = System.Threading.Channels.Channel.CreateUnbounded<string?>(new() { SingleReader = true });
     private volatile NpgsqlConnection? _current;
+    private long _position = -1;
+    private bool _listenedBefore;
 
     /// <summary>True while the LISTEN connection is up (for readiness checks).</summary>
     public bool IsListening { get; private set; }
@@ -30,10 +39,16 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
     /// <summary>How many times the connection has been re-established after a drop.</summary>
     public int Reconnects { get; private set; }
 
+    /// <summary>The attempt number of the latest reconnect (1 = the first try after a drop).</summary>
+    public int LastReconnectAttempt { get; private set; }
+
     /// <summary>The backend process id of the LISTEN connection (tests terminate it on purpose).</summary>
     public int? BackendProcessId => _current?.ProcessID;
 
-    /// <summary>Completes once the first LISTEN is in place.</summary>
+    /// <summary>The position of the latest change published to the feed (what a hub join starts from).</summary>
+    public long Position => Math.Max(0, Interlocked.Read(ref _position));
+
+    /// <summary>Completes once the first LISTEN is in place and the feed is positioned.</summary>
     public Task Listening => _firstListen.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,7 +56,7 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
         var reconnect = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>().Handle<SocketException>().Handle<IOException>().Handle<TimeoutException>(),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsConnectionFault),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(100),
@@ -49,17 +64,21 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = args =>
                 {
+                    LastReconnectAttempt = args.AttemptNumber + 1;
                     LogRetry(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
 
+        var pump = PumpAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Returns when a healthy connection dropped: the next outage starts a fresh backoff.
                 await reconnect.ExecuteAsync(async ct => await ListenAsync(ct), stoppingToken);
+                LastReconnectAttempt = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -70,7 +89,19 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
                 IsListening = false;
             }
         }
+
+        _inbox.Writer.TryComplete();
+        try
+        {
+            await pump;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
+
+    private static bool IsConnectionFault(Exception ex) => ex is NpgsqlException or SocketException or IOException or TimeoutException;
 
     /// <summary>Opens, listens, and waits for notifications until the connection breaks.</summary>
     private async Task ListenAsync(CancellationToken ct)
@@ -83,8 +114,14 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
             ApplicationName = "collab-listener",
         };
         await using var conn = new NpgsqlConnection(builder.ConnectionString);
-        conn.Notification += (_, e) => OnNotification(e.Payload);
+        conn.Notification += (_, e) => _inbox.Writer.TryWrite(e.Payload);
         await conn.OpenAsync(ct);
+        if (!_listenedBefore)
+        {
+            // Positioned before LISTEN: the catch-up below publishes whatever commits in between.
+            Interlocked.Exchange(ref _position, await log.HeadAsync(ct));
+        }
+
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn))
         {
             await listen.ExecuteNonQueryAsync(ct);
@@ -92,20 +129,20 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
 
         _current = conn;
         IsListening = true;
-        if (_firstListen.Task.IsCompleted)
-        {
-            Reconnects++;
-            LogReconnected(logger);
-            feed.Publish(ChangeEvent.Resync);
-        }
-
-        _firstListen.TrySetResult();
+        var up = time.GetTimestamp();
+        // Null asks the pump to catch up from the log (after a drop: everything missed meanwhile).
+        _inbox.Writer.TryWrite(null);
+        _listenedBefore = true;
         try
         {
             while (true)
             {
                 await conn.WaitAsync(ct);
             }
+        }
+        catch (Exception ex) when (IsConnectionFault(ex) && time.GetElapsedTime(up) >= options.Value.ListenerHealthyAfter)
+        {
+            LogDropped(logger, ex.Message);
         }
         finally
         {
@@ -114,24 +151,100 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
         }
     }
 
-    private void OnNotification(string payload)
+    /// <summary>The one reader of the inbox: publishes in order, fills gaps from the log, skips what it has published.</summary>
+    private async Task PumpAsync(CancellationToken ct)
+    {
+        var caughtUpOnce = false;
+        await foreach (var payload in _inbox.Reader.ReadAllAsync(ct))
+        {
+            try
+            {
+                if (payload is null)
+                {
+                    await CatchUpAsync(await log.HeadAsync(ct), ct);
+                    if (caughtUpOnce)
+                    {
+                        Reconnects++;
+                        LogReconnected(logger);
+                        // Presence is not kept: tell every page to look again.
+                        feed.Publish(ChangeEvent.PresenceResync);
+                    }
+
+                    caughtUpOnce = true;
+                    _firstListen.TrySetResult();
+                }
+                else if (Parse(payload) is { } change)
+                {
+                    if (change.Position == 0)
+                    {
+                        feed.Publish(change);
+                    }
+                    else if (change.Position > Interlocked.Read(ref _position))
+                    {
+                        await CatchUpAsync(change.Position - 1, ct);
+                        Publish(change);
+                    }
+                }
+            }
+            catch (Exception ex) when (IsConnectionFault(ex))
+            {
+                // The log could not be read: nothing may be skipped silently.
+                LogCatchUpFailed(logger, ex.Message);
+                feed.Publish(ChangeEvent.Resync);
+                if (payload is not null && Parse(payload) is { Position: > 0 } change)
+                {
+                    Publish(change);
+                }
+            }
+        }
+    }
+
+    /// <summary>Publishes what the log holds after the current position up to <paramref name="upTo"/>, or a resync when it cannot.</summary>
+    private async Task CatchUpAsync(long upTo, CancellationToken ct)
+    {
+        var from = Interlocked.Read(ref _position);
+        if (upTo <= from)
+        {
+            return;
+        }
+
+        var missed = await log.ReadAsync(from, upTo, ct: ct);
+        if (missed is null)
+        {
+            LogResync(logger, from, upTo);
+            feed.Publish(ChangeEvent.Resync);
+            Interlocked.Exchange(ref _position, upTo);
+            return;
+        }
+
+        foreach (var change in missed)
+        {
+            Publish(change);
+        }
+    }
+
+    private void Publish(ChangeEvent change)
+    {
+        Interlocked.Exchange(ref _position, change.Position);
+        feed.Publish(change);
+    }
+
+    private ChangeEvent? Parse(string payload)
     {
         try
         {
             var change = JsonSerializer.Deserialize<ChangeEvent>(payload, Json);
-            if (change is not null)
+            if (change is not null && JsonSerializer.Deserialize<RaisedAt>(payload, Json) is { At: > 0 } raised)
             {
-                if (JsonSerializer.Deserialize<RaisedAt>(payload, Json) is { At: > 0 } raised)
-                {
-                    CollabMetrics.LiveEventLag.Record(time.GetUtcNow().ToUnixTimeMilliseconds() - raised.At);
-                }
-
-                feed.Publish(change);
+                CollabMetrics.LiveEventLag.Record(time.GetUtcNow().ToUnixTimeMilliseconds() - raised.At);
             }
+
+            return change;
         }
         catch (JsonException ex)
         {
             LogBadPayload(logger, ex, payload);
+            return null;
         }
     }
 
@@ -141,8 +254,17 @@ public sealed partial class ChangeListener(CollabConnection connection, ChangeFe
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change listener connection lost; reconnect attempt {Attempt} in {Delay}: {Reason}")]
     private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Change listener reconnected; published a resync")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change listener connection lost after a healthy period; reconnecting at once: {Reason}")]
+    private static partial void LogDropped(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Change listener reconnected; replayed what it missed from the change log")]
     private static partial void LogReconnected(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The change log no longer covers positions {From}..{UpTo}; published a resync")]
+    private static partial void LogResync(ILogger logger, long from, long upTo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the change log to fill a gap; published a resync: {Reason}")]
+    private static partial void LogCatchUpFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a change notification that is not a change event: {Payload}")]
     private static partial void LogBadPayload(ILogger logger, Exception exception, string payload);

@@ -8,32 +8,58 @@ namespace CollabEditor.WebApp.Changes;
 /// <summary>What a SignalR client of <see cref="ChangesHub"/> receives.</summary>
 public interface IChangeClient
 {
-    /// <summary>A committed change to a resource in a group the client joined, or a resync.</summary>
+    /// <summary>
+    /// A committed change to a resource in a group the client follows, in commit order per resource,
+    /// each once; or <see cref="ChangeKind.Connected"/> (first on every connection) or a resync.
+    /// </summary>
     Task Changed(ChangeEvent change);
 }
 
 /// <summary>
-/// Live changes for programs other than the Blazor pages, at <c>/hubs/changes</c>. Clients join a
-/// resource (<c>product/12</c>) or a collection (<c>products</c>) and get the same events the pages get.
+/// Live changes for programs other than the Blazor pages, at <c>/hubs/changes</c>. Clients follow a
+/// resource (<c>product/12</c>) or a collection (<c>products</c>) and get every committed version and
+/// lease change of it, each once, in commit order; a join with the last position seen first replays
+/// what was missed. Every connection starts with a <see cref="ChangeKind.Connected"/> event: after an
+/// automatic reconnect the client follows nothing until it joins again.
 /// </summary>
 [Authorize(Roles = Roles.EditorOrAdmin)]
-public sealed class ChangesHub : Hub<IChangeClient>
+public sealed class ChangesHub(HubBroadcaster broadcaster) : Hub<IChangeClient>
 {
     public const string Path = "/hubs/changes";
 
-    /// <summary>Receive events for one resource.</summary>
-    public Task JoinResource(string key) =>
-        Groups.AddToGroupAsync(Context.ConnectionId, CheckResource(key));
+    public override Task OnConnectedAsync()
+    {
+        broadcaster.Connect(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
 
-    public Task LeaveResource(string key) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, CheckResource(key));
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        broadcaster.Disconnect(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
 
-    /// <summary>Receive events for every resource of a collection.</summary>
-    public Task JoinCollection(string name) =>
-        Groups.AddToGroupAsync(Context.ConnectionId, CheckCollection(name));
+    /// <summary>Follows one resource from now on; returns the position the join stands at.</summary>
+    public long JoinResource(string key) =>
+        broadcaster.Join(Context.ConnectionId, CheckResource(key), collection: false, after: null);
 
-    public Task LeaveCollection(string name) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, CheckCollection(name));
+    /// <summary>Follows one resource, first replaying its changes after <paramref name="position"/> (or a resync when they are no longer kept).</summary>
+    public long JoinResourceAfter(string key, long position) =>
+        broadcaster.Join(Context.ConnectionId, CheckResource(key), collection: false, after: CheckPosition(position));
+
+    public void LeaveResource(string key) =>
+        broadcaster.Leave(Context.ConnectionId, CheckResource(key));
+
+    /// <summary>Follows every resource of a collection from now on; returns the position the join stands at.</summary>
+    public long JoinCollection(string name) =>
+        broadcaster.Join(Context.ConnectionId, CheckCollection(name), collection: true, after: null);
+
+    /// <summary>Follows a collection, first replaying its changes after <paramref name="position"/> (or a resync when they are no longer kept).</summary>
+    public long JoinCollectionAfter(string name, long position) =>
+        broadcaster.Join(Context.ConnectionId, CheckCollection(name), collection: true, after: CheckPosition(position));
+
+    public void LeaveCollection(string name) =>
+        broadcaster.Leave(Context.ConnectionId, CheckCollection(name));
 
     // Group names are checked here, on the server: a client cannot listen to anything it could not read.
     private static string CheckResource(string key) =>
@@ -45,4 +71,9 @@ public sealed class ChangesHub : Hub<IChangeClient>
         ResourceKey.IsCollection(name)
             ? name
             : throw new HubException($"'{name}' is not a collection you can follow: use one of {string.Join(", ", ResourceKey.Collections.Values)}.");
+
+    private static long CheckPosition(long position) =>
+        position >= 0
+            ? position
+            : throw new HubException($"position must be 0 or more (the position of the last change you received; 0 for everything the log still has), not {position}.");
 }
