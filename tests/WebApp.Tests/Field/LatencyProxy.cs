@@ -17,6 +17,7 @@ public sealed class LatencyProxy : IAsyncDisposable
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
+    private readonly List<CancellationTokenSource> _open = [];
     private readonly Task _accepting;
 
     private LatencyProxy(Uri target, TimeSpan oneWay)
@@ -69,6 +70,11 @@ public sealed class LatencyProxy : IAsyncDisposable
             upstream.NoDelay = true;
             await upstream.ConnectAsync(_target, _stop.Token);
             using var ends = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            lock (_open)
+            {
+                _open.Add(ends);
+            }
+
             var up = PumpAsync(client.GetStream(), upstream.GetStream(), ends.Token);
             var down = PumpAsync(upstream.GetStream(), client.GetStream(), ends.Token);
             await Task.WhenAny(up, down);
@@ -132,6 +138,27 @@ public sealed class LatencyProxy : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             // Either end went away.
+        }
+    }
+
+    /// <summary>Cuts every connection open through the proxy (a network blip); new ones go through again.</summary>
+    public void DropConnections()
+    {
+        lock (_open)
+        {
+            foreach (var ends in _open)
+            {
+                try
+                {
+                    ends.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // That connection had ended already.
+                }
+            }
+
+            _open.Clear();
         }
     }
 
