@@ -252,6 +252,12 @@ public static class Patching
                 continue;
             }
 
+            if (op.OperationType == OperationType.Copy)
+            {
+                // The library cannot copy a JsonNode ("could not be copied"); a copy is an add of the value found at 'from' (RFC 6902 4.5).
+                op = new Operation("add", op.path, null, Resolve(view, Segments(op.from)!).Node?.DeepClone());
+            }
+
             // One operation per document: the library reports an operation's error and goes on to the next, and RFC 6902 5 stops at the first.
             new JsonPatchDocument([op], Strict).ApplyTo(view, error => failure ??= error.ErrorMessage);
             if (failure is not null)
