@@ -35,7 +35,7 @@ public sealed record OrderInput(string? CustomerName, [property: JsonConverter(t
     /// <summary>What a PATCH may name: header members and lines (each by id, product, quantity, unit price); the rest of <see cref="OrderDto"/> is the server's.</summary>
     public static PatchShape Shape { get; } = new("order",
         ["customerName", "status", "notes", "lines"], ["id", "number", "total", "version", "lastChangedBy", "lastChangedAt"],
-        ListMember: "lines", ItemWritable: ["id", "productId", "quantity", "unitPrice"], ItemReadOnly: ["sku", "productName", "lineTotal"], ItemKey: "id");
+        ListMember: "lines", ItemWritable: ["id", "productId", "quantity", "unitPrice"], ItemReadOnly: ["sku", "productName", "lineTotal"], ItemKey: "id", Item: "line");
 
     /// <summary>The replace that would keep the order as it is.</summary>
     public static OrderInput From(OrderValues v)

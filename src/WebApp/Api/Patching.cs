@@ -16,7 +16,11 @@ namespace CollabEditor.WebApp.Api;
 /// </summary>
 public sealed record PatchShape(
     string Kind, IReadOnlyList<string> Writable, IReadOnlyList<string> ReadOnly,
-    string? ListMember = null, IReadOnlyList<string>? ItemWritable = null, IReadOnlyList<string>? ItemReadOnly = null, string? ItemKey = null);
+    string? ListMember = null, IReadOnlyList<string>? ItemWritable = null, IReadOnlyList<string>? ItemReadOnly = null, string? ItemKey = null, string Item = "item")
+{
+    /// <summary>"a product", "an order".</summary>
+    public string AKind => ("aeiou".Contains(Kind[0], StringComparison.Ordinal) ? "an " : "a ") + Kind;
+}
 
 /// <summary>One JSON Patch operation (RFC 6902), for the OpenAPI document.</summary>
 /// <param name="Op">add, remove, replace, move, copy or test.</param>
@@ -48,6 +52,8 @@ public static class Patching
 
     /// <summary>Reads the PUT body the patched view makes: strictly, so a member that is not the PUT's is refused.</summary>
     private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+
+    private static readonly string[] Ops = ["add", "remove", "replace", "move", "copy", "test"];
 
     /// <summary>Reads the operations: members an operation does not define are ignored (RFC 6902 4).</summary>
     private static readonly JsonSerializerOptions Lenient = new(JsonSerializerDefaults.Web);
@@ -100,6 +106,11 @@ public static class Patching
         catch (JsonException ex)
         {
             return (null, Malformed($"The body is not JSON: {ex.Message}"));
+        }
+
+        if (body is not null && FirstInvalidText(body) is { } where)
+        {
+            return (null, Malformed($"The string at '{where}' is not valid text (a lone surrogate such as \\ud800)."));
         }
 
         return (isJsonPatch, body) switch
@@ -184,7 +195,7 @@ public static class Patching
 
             if (!shape.Writable.Contains(name))
             {
-                return Malformed($"A {shape.Kind} has no member '{name}' (names are case-sensitive, as GET returns them: {string.Join(", ", shape.Writable)}).", name);
+                return Malformed($"'{name}' is not a member of {shape.AKind} (names are case-sensitive, as GET returns them: {string.Join(", ", shape.Writable)}).", name);
             }
 
             if (value is null)
@@ -272,9 +283,10 @@ public static class Patching
     /// <summary>Null when the operation may run on the view as it stands; otherwise the 400 or 422 that says why not.</summary>
     private static ProblemHttpResult? CheckOperation(Operation op, JsonObject? raw, int index, JsonObject view, PatchShape shape)
     {
-        if (op.OperationType == OperationType.Invalid)
+        // From the raw operation: the library reads a missing or unknown op as some operation or none.
+        if (raw?["op"] is not JsonValue name || name.GetValueKind() != JsonValueKind.String || !Ops.Contains(name.GetValue<string>()))
         {
-            return Malformed($"Operation {index}: 'op' must be one of add, remove, replace, move, copy, test (got '{op.op}').");
+            return Malformed($"Operation {index}: 'op' must be one of {string.Join(", ", Ops)} (got {raw?["op"]?.ToJsonString() ?? "none"}).");
         }
 
         if (op.OperationType is OperationType.Add or OperationType.Replace or OperationType.Test && raw?.ContainsKey("value") != true)
@@ -290,7 +302,9 @@ public static class Patching
         }
 
         var writes = op.OperationType is not OperationType.Test;
-        if (CheckPath(path, op.OperationType, writes, view, shape) is { } target)
+        // The target of a move or copy is added there (RFC 6902 4.4, 4.5), so '-' and the end index are allowed.
+        var targetType = op.OperationType is OperationType.Move or OperationType.Copy ? OperationType.Add : op.OperationType;
+        if (CheckPath(path, targetType, writes, view, shape) is { } target)
         {
             return Unprocessable(index, op.path, target);
         }
@@ -327,7 +341,7 @@ public static class Patching
 
         if (!shape.Writable.Contains(member))
         {
-            return $"a {shape.Kind} has no member '{member}' (it has {string.Join(", ", shape.Writable)}).";
+            return $"{shape.AKind} has no member '{member}' (it has {string.Join(", ", shape.Writable)}).";
         }
 
         var isList = member == shape.ListMember;
@@ -363,20 +377,46 @@ public static class Patching
 
         if (shape.ItemReadOnly?.Contains(field) == true)
         {
-            return $"'{field}' of a {member} item is read-only: the server copies it.";
+            return $"a {shape.Item}'s '{field}' is read-only: the server copies it.";
         }
 
         if (shape.ItemWritable?.Contains(field) != true)
         {
-            return $"a {member} item has no member '{field}' (it has {string.Join(", ", shape.ItemWritable ?? [])}).";
+            return $"a {shape.Item} has no member '{field}' (it has {string.Join(", ", shape.ItemWritable ?? [])}).";
         }
 
         if (field == shape.ItemKey && writes)
         {
-            return $"a {member} item's '{field}' names it and cannot be changed; remove the item and add a new one instead.";
+            return $"a {shape.Item}'s '{field}' names it and cannot be changed; remove the {shape.Item} and add a new one instead.";
         }
 
         return type == OperationType.Remove ? $"'{field}' is required and cannot be removed; replace it instead." : null;
+    }
+
+    /// <summary>The JSON Pointer of the first string that cannot be read as text, or null when all can.</summary>
+    /// <remarks>The parser lets an escaped lone surrogate through; reading it later throws from anywhere (copy, compare, deserialize).</remarks>
+    private static string? FirstInvalidText(JsonNode node, string at = "")
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                return o.Select(p => p.Value is null ? null : FirstInvalidText(p.Value, $"{at}/{p.Key}")).FirstOrDefault(w => w is not null);
+            case JsonArray a:
+                return a.Select((item, i) => item is null ? null : FirstInvalidText(item, $"{at}/{i}")).FirstOrDefault(w => w is not null);
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                try
+                {
+                    _ = v.GetValue<string>();
+                    return null;
+                }
+                catch (InvalidOperationException)
+                {
+                    return at;
+                }
+
+            default:
+                return null;
+        }
     }
 
     /// <summary>The node at a parsed pointer (null when absent or JSON null).</summary>
