@@ -126,7 +126,7 @@ public static class ProductsApi
             return invalid ?? await SaveAsync(id, expected, token, input!, http, store, ct);
         })
         .WithSummary("Change some members of a product: merge patch (RFC 7396) or JSON Patch (RFC 6902). Requires If-Match; Lease-Token when you hold its check-out.")
-        .WithPatchDocumentation<ProductMergePatch>( """{"stock": 12, "description": "Solid oak, oiled"}""",
+        .WithPatchDocumentation<ProductMergePatch>("""{"stock": 12, "description": "Solid oak, oiled"}""",
             """[{"op": "test", "path": "/stock", "value": 11}, {"op": "replace", "path": "/stock", "value": 12}]""");
 
         products.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
