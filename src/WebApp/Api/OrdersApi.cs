@@ -30,7 +30,23 @@ public sealed record OrderCreateInput(string? CustomerName, string? Notes);
 public sealed record OrderLineInput(Guid? Id, int ProductId, int Quantity, decimal? UnitPrice);
 
 /// <summary>What a client sends to replace an order: header and the complete list of lines.</summary>
-public sealed record OrderInput(string? CustomerName, [property: JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
+public sealed record OrderInput(string? CustomerName, [property: JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines)
+{
+    /// <summary>What a PATCH may name: header members and lines (each by id, product, quantity, unit price); the rest of <see cref="OrderDto"/> is the server's.</summary>
+    public static PatchShape Shape { get; } = new("order",
+        ["customerName", "status", "notes", "lines"], ["id", "number", "total", "version", "lastChangedBy", "lastChangedAt"],
+        ListMember: "lines", ItemWritable: ["id", "productId", "quantity", "unitPrice"], ItemReadOnly: ["sku", "productName", "lineTotal"], ItemKey: "id", Item: "line");
+
+    /// <summary>The replace that would keep the order as it is.</summary>
+    public static OrderInput From(OrderValues v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return new(v.Header.CustomerName, v.Header.Status, v.Header.Notes, [.. v.Lines.Select(l => new OrderLineInput(l.LineId, l.ProductId, l.Quantity, l.UnitPrice))]);
+    }
+}
+
+/// <summary>An order merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; <c>lines</c>, when given, is the whole new list.</summary>
+public sealed record OrderMergePatch(string? CustomerName, OrderStatus? Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
 
 /// <summary>/api/orders: the aggregate is changed only as a whole, under one version.</summary>
 public static class OrdersApi
@@ -89,21 +105,30 @@ public static class OrdersApi
                 return problem;
             }
 
-            var (wanted, errors) = await BuildAsync(input, current, products, ct);
-            if (errors.Count > 0)
-            {
-                return Validation(errors);
-            }
-
-            var result = await store.SaveAsync(id, expected, wanted, http.User.ToActor(), token, ct);
-            if (result is OrderSaveResult.Saved saved)
-            {
-                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-                return TypedResults.Ok(OrderDto.From(saved.Current));
-            }
-
-            return ToProblem(result, $"Order {id}");
+            return await SaveAsync(current, expected, token, input, http, store, products, ct);
         }).WithSummary("Replace an order: header and all lines in one version. Requires If-Match.");
+
+        orders.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, ProductStore products, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Order {id}");
+            }
+
+            var (expected, token, patch, problem) = await Patching.ReadAsync(http.Request, current.Version, () => Stale(OrderDto.From(current), current.Version), ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            // The whole new order from the current one plus the patch, saved like a PUT: the version check makes the read-modify-write safe.
+            var (input, invalid) = Patching.Apply<OrderInput>(patch!, OrderInput.From(current.Values), OrderInput.Shape);
+            return invalid ?? await SaveAsync(current, expected, token, input!, http, store, products, ct);
+        })
+        .WithSummary("Change some of an order in one version: merge patch (RFC 7396; lines, when given, is the whole list) or JSON Patch (RFC 6902; /lines/0/quantity). Requires If-Match.")
+        .WithPatchDocumentation<OrderMergePatch>("""{"notes": "Deliver after 10:00", "status": "Submitted"}""",
+            """[{"op": "test", "path": "/lines/0/quantity", "value": 3}, {"op": "replace", "path": "/lines/0/quantity", "value": 5}, {"op": "add", "path": "/lines/-", "value": {"productId": 7, "quantity": 1}}]""");
 
         orders.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
         {
@@ -179,6 +204,25 @@ public static class OrdersApi
         var values = new OrderValues(new OrderHeader(input.CustomerName ?? string.Empty, input.Status, input.Notes ?? string.Empty), lines);
         errors.AddRange(OrderRules.Validate(values));
         return (values, errors);
+    }
+
+    /// <summary>The aggregate a PUT or PATCH asks for, checked and saved under one version (OrderStore's single transaction).</summary>
+    private static async Task<IResult> SaveAsync(OrderSnapshot current, int expected, Guid? token, OrderInput input, HttpContext http, OrderStore store, ProductStore products, CancellationToken ct)
+    {
+        var (wanted, errors) = await BuildAsync(input, current, products, ct);
+        if (errors.Count > 0)
+        {
+            return Validation(errors);
+        }
+
+        var result = await store.SaveAsync(current.Id, expected, wanted, http.User.ToActor(), token, ct);
+        if (result is OrderSaveResult.Saved saved)
+        {
+            http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+            return TypedResults.Ok(OrderDto.From(saved.Current));
+        }
+
+        return ToProblem(result, $"Order {current.Id}");
     }
 
     private static IResult ToProblem(OrderSaveResult result, string what) => result switch

@@ -26,8 +26,21 @@ public sealed record ProductInput(
     [property: JsonRequired] int Stock,
     [property: JsonRequired] bool RequiresCheckout)
 {
+    /// <summary>What a PATCH may name: the six members; the rest of <see cref="ProductDto"/> is the server's.</summary>
+    public static PatchShape Shape { get; } = new("product",
+        ["sku", "name", "description", "price", "stock", "requiresCheckout"], ["id", "version", "lastChangedBy", "lastChangedAt"]);
+
+    public static ProductInput From(ProductValues v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return new(v.Sku, v.Name, v.Description, v.Price, v.Stock, v.RequiresCheckout);
+    }
+
     public ProductValues ToValues() => new(Sku ?? string.Empty, Name ?? string.Empty, Description ?? string.Empty, Price, Stock, RequiresCheckout);
 }
+
+/// <summary>A product merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; none may be null.</summary>
+public sealed record ProductMergePatch(string? Sku, string? Name, string? Description, decimal? Price, int? Stock, bool? RequiresCheckout);
 
 /// <summary>A page of results.</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
@@ -92,15 +105,29 @@ public static class ProductsApi
                 return problem;
             }
 
-            var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
-            if (result is SaveResult.Saved saved)
+            return await SaveAsync(id, expected, token, input, http, store, ct);
+        }).WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
+
+        products.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
             {
-                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-                return TypedResults.Ok(ProductDto.From(saved.Current));
+                return NotFound($"Product {id}");
             }
 
-            return ToProblem(result, $"Product {id}");
-        }).WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
+            var (expected, token, patch, problem) = await Patching.ReadAsync(http.Request, current.Version, () => Stale(ProductDto.From(current), current.Version), ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (input, invalid) = Patching.Apply<ProductInput>(patch!, ProductInput.From(current.Values), ProductInput.Shape);
+            return invalid ?? await SaveAsync(id, expected, token, input!, http, store, ct);
+        })
+        .WithSummary("Change some members of a product: merge patch (RFC 7396) or JSON Patch (RFC 6902). Requires If-Match; Lease-Token when you hold its check-out.")
+        .WithPatchDocumentation<ProductMergePatch>("""{"stock": 12, "description": "Solid oak, oiled"}""",
+            """[{"op": "test", "path": "/stock", "value": 11}, {"op": "replace", "path": "/stock", "value": 12}]""");
 
         products.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
         {
@@ -126,6 +153,19 @@ public static class ProductsApi
         }).WithSummary("Delete a product. Requires If-Match.");
 
         return api;
+    }
+
+    /// <summary>The version-checked, fenced write of a PUT or PATCH, answered as both answer it.</summary>
+    private static async Task<IResult> SaveAsync(int id, int expected, Guid? token, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct)
+    {
+        var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
+        if (result is SaveResult.Saved saved)
+        {
+            http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+            return TypedResults.Ok(ProductDto.From(saved.Current));
+        }
+
+        return ToProblem(result, $"Product {id}");
     }
 
     private static IResult ToProblem(SaveResult result, string what) => result switch
