@@ -27,10 +27,14 @@ public sealed record OrderDto(int Id, string Number, string CustomerName, OrderS
 public sealed record OrderCreateInput(string? CustomerName, string? Notes);
 
 /// <summary>One line in a replace: an existing line id to keep or change it, no id to add a line; unit price defaults to the product's.</summary>
-public sealed record OrderLineInput(Guid? Id, int ProductId, int Quantity, decimal? UnitPrice);
+public sealed record OrderLineInput(Guid? Id, [property: JsonRequired] int ProductId, [property: JsonRequired] int Quantity, decimal? UnitPrice);
 
 /// <summary>What a client sends to replace an order: header and the complete list of lines.</summary>
-public sealed record OrderInput(string? CustomerName, [property: JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines)
+public sealed record OrderInput(
+    [property: JsonRequired] string? CustomerName,
+    [property: JsonRequired, JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status,
+    [property: JsonRequired] string? Notes,
+    IReadOnlyList<OrderLineInput>? Lines)
 {
     /// <summary>What a PATCH may name: header members and lines (each by id, product, quantity, unit price); the rest of <see cref="OrderDto"/> is the server's.</summary>
     public static PatchShape Shape { get; } = new("order",
