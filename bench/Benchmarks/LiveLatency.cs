@@ -29,6 +29,7 @@ internal static class LiveLatency
         var latencies = new ConcurrentBag<double>();
         var sinceAck = new ConcurrentBag<double>();
         var received = 0L;
+        var outOfOrder = 0L;
 
         var messagePack = protocol switch
         {
@@ -55,9 +56,21 @@ internal static class LiveLatency
                 }
 
                 var hub = builder.Build();
+                var lastVersion = new Dictionary<string, long>();
                 hub.On<ChangeEvent>(nameof(IChangeClient.Changed), e =>
                 {
                     var now = clock.Elapsed.TotalMilliseconds;
+                    if (e.Kind == ChangeKind.Saved)
+                    {
+                        // Handlers of one connection run one at a time: no lock needed for its own map.
+                        if (lastVersion.TryGetValue(e.Key, out var before) && e.Version <= before)
+                        {
+                            Interlocked.Increment(ref outOfOrder);
+                        }
+
+                        lastVersion[e.Key] = e.Version;
+                    }
+
                     if (sentAt.TryGetValue((e.Key, e.Version), out var t0))
                     {
                         latencies.Add(now - t0);
@@ -123,7 +136,7 @@ internal static class LiveLatency
         double P(double q) => Percentile(sorted, q);
         var feedSorted = feedLatencies.Order().ToArray();
         Console.WriteLine($"  save-to-instance-feed latency ms (LISTEN side): p50 {Percentile(feedSorted, 0.5):F1}  p99 {Percentile(feedSorted, 0.99):F1}");
-        Console.WriteLine($"  saves committed: {saves}; events expected: {expected}; received: {received}; lost: {expected - received}");
+        Console.WriteLine($"  saves committed: {saves}; events expected: {expected}; received: {received}; lost: {expected - received}; duplicate or out of order: {Interlocked.Read(ref outOfOrder)}");
         Console.WriteLine($"  commit-to-client latency ms: p50 {P(0.50):F1}  p95 {P(0.95):F1}  p99 {P(0.99):F1}  max {sorted.LastOrDefault():F1}");
         var ackSorted = sinceAck.Order().ToArray();
         Console.WriteLine($"  from the save's acknowledgement instead (a lower bound; {ackSorted.Length} events came after it): p50 {Percentile(ackSorted, 0.5):F1}  p99 {Percentile(ackSorted, 0.99):F1}");
