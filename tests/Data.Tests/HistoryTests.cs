@@ -223,7 +223,7 @@ public sealed class HistoryTests : DataTest
         var alices = Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Alice, "tab-1")).Lease;
         Assert.IsType<LeaseChange.Done>(await Leases.RenewAsync(key, alices.Token, Alice));
         Saved(await Store.UpdateAsync(v1.Id, 1, v1.Values with { Stock = 5 }, Alice, alices.Token));
-        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, alices.Token));
+        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, alices.Token, Alice));
         Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Bob, "tab-2"));
         Assert.IsType<LeaseChange.Done>(await Leases.ForceReleaseAsync(key, Admin, "inventory count"));
 

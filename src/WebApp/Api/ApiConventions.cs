@@ -146,6 +146,14 @@ public static class ApiConventions
             detail: $"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.",
             extensions: new Dictionary<string, object?> { ["holder"] = holder.HolderName, ["expiresAt"] = holder.ExpiresAt });
 
+    /// <summary>403: the Lease-Token names another user's live lease (a token works only for its holder).</summary>
+    public static IResult NotHolder(LeaseHolder holder) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Not your check-out",
+            detail: holder.BelongsToMessage,
+            extensions: new Dictionary<string, object?> { ["holder"] = holder.HolderName, ["expiresAt"] = holder.ExpiresAt });
+
     public static IResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"{what} does not exist (it may have been deleted).");
 

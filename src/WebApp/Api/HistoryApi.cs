@@ -81,6 +81,7 @@ public static class HistoryApi
                 SaveResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
                 SaveResult.Invalid i => Validation(i.Errors),
                 SaveResult.Locked l => Locked(l.Holder),
+                SaveResult.NotHolder n => NotHolder(n.Holder),
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The product cannot be written now (check-out required or ended)."),
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version. Requires If-Match.");
@@ -105,6 +106,7 @@ public static class HistoryApi
                 OrderSaveResult.Conflict c => Stale(OrderDto.From(c.Theirs), c.Theirs.Version),
                 OrderSaveResult.Invalid i => Validation(i.Errors),
                 OrderSaveResult.Locked l => Locked(l.Holder),
+                OrderSaveResult.NotHolder n => NotHolder(n.Holder),
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The order cannot be written now."),
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version of the order. Requires If-Match.");
