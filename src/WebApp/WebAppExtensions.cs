@@ -159,6 +159,12 @@ public static class WebAppExtensions
                 ctx.ProblemDetails.Status = bad.StatusCode;
                 ctx.ProblemDetails.Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request";
                 ctx.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
+                if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+                {
+                    // No Content-Type at all: say which one the API reads.
+                    ctx.ProblemDetails.Title = "Unsupported media type";
+                    ctx.ProblemDetails.Detail += " Send the body as application/json.";
+                }
             }
         });
         // Malformed requests throw in every environment, so the handler below can say what was wrong.

@@ -111,6 +111,12 @@ public static class HistoryApi
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version of the order. Requires If-Match.");
 
+        foreach (var kind in (string[])["products", "orders"])
+        {
+            api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history", HttpMethods.Get);
+            api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history/{{version:int}}/restore", HttpMethods.Post);
+        }
+
         return api;
     }
 

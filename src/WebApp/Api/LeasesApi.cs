@@ -138,6 +138,9 @@ public static class LeasesApi
         }).RequireAuthorization(ApiEndpoints.AdminPolicy)
           .WithSummary("Administrators: take a check-out away, with a reason. The holder is told at once.");
 
+        leases.MapMethodNotAllowed("/", HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete);
+        leases.MapMethodNotAllowed("/force-release", HttpMethods.Post);
+
         return api;
     }
 
