@@ -114,6 +114,12 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
         var doc = await anonymous.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/products/{id}", doc, StringComparison.Ordinal);
         Assert.Contains("/api/leases/{kind}/{id}", doc, StringComparison.Ordinal);
+        // History paging: both parameters and the next link are documented.
+        using var openApi = JsonDocument.Parse(doc);
+        var history = openApi.RootElement.GetProperty("paths").GetProperty("/api/products/{id}/history").GetProperty("get");
+        Assert.Equal(["id", "limit", "cursor"], history.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Contains("rel=\"next\"", history.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Idempotency-Key", openApi.RootElement.GetProperty("paths").GetProperty("/api/leases/{kind}/{id}").GetProperty("post").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
