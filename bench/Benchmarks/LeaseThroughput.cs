@@ -47,7 +47,7 @@ internal static class LeaseThroughput
                 throw new InvalidOperationException($"engine: acquire of {key} was denied");
             }
 
-            if (await leases.ReleaseAsync(key, granted.Lease.Token) is not LeaseChange.Done)
+            if (await leases.ReleaseAsync(key, granted.Lease.Token, actor) is not LeaseChange.Done)
             {
                 throw new InvalidOperationException($"engine: release of {key} found no live lease");
             }
@@ -63,6 +63,7 @@ internal static class LeaseThroughput
                 acquire.Parameters.Add(new() { Value = actor.DisplayName });
                 acquire.Parameters.Add(new() { Value = session });
                 acquire.Parameters.Add(new() { Value = ttl, NpgsqlDbType = NpgsqlDbType.Interval });
+                acquire.Parameters.Add(new() { Value = true });
                 await using var reader = await acquire.ExecuteReaderAsync();
                 token = await reader.ReadAsync() ? reader.GetGuid(4) : throw new InvalidOperationException($"raw: acquire of {key} was denied");
             }
@@ -70,6 +71,7 @@ internal static class LeaseThroughput
             await using var release = db.CreateCommand(LeaseStore.ReleaseSql);
             release.Parameters.Add(new() { Value = key });
             release.Parameters.Add(new() { Value = token });
+            release.Parameters.Add(new() { Value = actor.UserId });
             await using var released = await release.ExecuteReaderAsync();
             if (!await released.ReadAsync())
             {

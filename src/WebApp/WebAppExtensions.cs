@@ -1,4 +1,5 @@
 using CollabEditor.Data;
+using CollabEditor.Data.Resilience;
 using CollabEditor.Data.Users;
 using CollabEditor.Core.Users;
 using CollabEditor.WebApp.Account;
@@ -25,6 +26,9 @@ namespace CollabEditor.WebApp;
 /// <summary>Registers and maps everything the web app adds on top of the data layer.</summary>
 public static class WebAppExtensions
 {
+    /// <summary>What a 503 tells a client to wait before retrying: the retry budget (about 12 s) has just been spent, so a few seconds more.</summary>
+    public const int DatabaseUnavailableRetryAfterSeconds = 5;
+
     /// <summary>MudBlazor's services with the app's options: providers placed per page, one snackbar at a time.</summary>
     public static IServiceCollection AddCollabMudServices(this IServiceCollection services)
     {
@@ -171,6 +175,21 @@ public static class WebAppExtensions
                 ctx.ProblemDetails.Status = bad.StatusCode;
                 ctx.ProblemDetails.Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Malformed request";
                 ctx.ProblemDetails.Detail = bad.InnerException is { } inner ? $"{bad.Message} {inner.Message}" : bad.Message;
+                if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+                {
+                    // No Content-Type at all: say which one the API reads.
+                    ctx.ProblemDetails.Title = "Unsupported media type";
+                    ctx.ProblemDetails.Detail += " Send the body as application/json.";
+                }
+            }
+            else if (ctx.Exception is { } ex && TransientRetry.IsTransient(ex))
+            {
+                // The database stayed unreachable for the whole retry budget: a 503 the client may retry, not a 500.
+                ctx.ProblemDetails.Status = StatusCodes.Status503ServiceUnavailable;
+                ctx.ProblemDetails.Title = "Database unavailable";
+                ctx.ProblemDetails.Detail = $"The database could not be reached; try again in {DatabaseUnavailableRetryAfterSeconds} seconds. "
+                    + "A write that was cut off may or may not have been saved: retry it with the same If-Match, and a 412 will show what is saved now.";
+                ctx.HttpContext.Response.Headers.RetryAfter = DatabaseUnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
         });
         // Malformed requests throw in every environment, so the handler below can say what was wrong.
@@ -188,7 +207,12 @@ public static class WebAppExtensions
         // Unhandled exceptions become problem details; malformed requests keep their 4xx status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                _ when TransientRetry.IsTransient(ex) => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment())

@@ -161,7 +161,7 @@ public sealed class ChangeLogTests : DataTest
                     var key = ResourceKey.ForProduct(target.Id);
                     if (await leases.AcquireAsync(key, Bob, $"writer-{w}") is AcquireResult.Granted g)
                     {
-                        await leases.ReleaseAsync(key, g.Lease.Token);
+                        await leases.ReleaseAsync(key, g.Lease.Token, Bob);
                     }
 
                     continue;

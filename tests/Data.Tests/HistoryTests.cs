@@ -223,7 +223,7 @@ public sealed class HistoryTests : DataTest
         var alices = Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Alice, "tab-1")).Lease;
         Assert.IsType<LeaseChange.Done>(await Leases.RenewAsync(key, alices.Token, Alice));
         Saved(await Store.UpdateAsync(v1.Id, 1, v1.Values with { Stock = 5 }, Alice, alices.Token));
-        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, alices.Token));
+        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, alices.Token, Alice));
         Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Bob, "tab-2"));
         Assert.IsType<LeaseChange.Done>(await Leases.ForceReleaseAsync(key, Admin, "inventory count"));
 
@@ -306,5 +306,57 @@ public sealed class HistoryTests : DataTest
         var first = Assert.Single(Versions<OrderValues>(await History.OrderHistoryAsync(order.Id)));
         Assert.Equal(order.Lines.Count, first.Values.Lines.Count);
         Assert.NotEmpty(first.Values.Lines);
+    }
+
+    [Fact]
+    public async Task Paging_AnyPageSize_ReadsExactlyTheUnpagedTimeline_IncludingTakeoversAtOneInstant()
+    {
+        var current = await CreateAsync();
+        var key = ResourceKey.ForProduct(current.Id);
+        var shortLeases = new LeaseStore(Services.GetRequiredService<NpgsqlDataSource>(),
+            Microsoft.Extensions.Options.Options.Create(new LeaseOptions { Ttl = TimeSpan.FromMilliseconds(300), RenewEvery = TimeSpan.FromMilliseconds(100) }), TimeProvider.System);
+        for (var round = 0; round < 4; round++)
+        {
+            var alices = Assert.IsType<AcquireResult.Granted>(await shortLeases.AcquireAsync(key, Alice, "tab-1")).Lease;
+            current = Saved(await Store.UpdateAsync(current.Id, current.Version, current.Values with { Stock = round }, Alice, alices.Token));
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                while (await Leases.GetAsync(key) is not null)
+                {
+                    await Task.Delay(50, timeout.Token);
+                }
+            }
+
+            // Bob takes over the expired lease: "expired" and "granted" at one instant, in one statement.
+            var bobs = Assert.IsType<AcquireResult.Granted>(await Leases.AcquireAsync(key, Bob, "tab-2")).Lease;
+            current = Saved(await Store.UpdateAsync(current.Id, current.Version, current.Values with { Name = $"Round {round}" }, Bob, bobs.Token));
+            Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, bobs.Token, Bob));
+        }
+
+        static string Id(HistoryItem i) => i is VersionEntry v ? $"v{v.Version}" : $"{((LeaseEvent)i).Action}#{i.Id}";
+        var whole = (await History.ProductHistoryAsync(current.Id, take: 1000)).Select(Id).ToList();
+        Assert.Contains(whole, e => e.StartsWith("expired", StringComparison.Ordinal));
+        foreach (var size in (int[])[1, 2, 3, 7])
+        {
+            var paged = new List<string>();
+            HistoryCursor? cursor = null;
+            do
+            {
+                var page = await History.ProductHistoryPageAsync(current.Id, size, cursor);
+                Assert.True(page.Items.Count <= size);
+                paged.AddRange(page.Items.Select(Id));
+                if (page.Next is { } next)
+                {
+                    // What a client gets is the encoded form: it must read back as the same position.
+                    Assert.True(HistoryCursor.TryParse(next.Encode(), out var back));
+                    Assert.Equal(next, back);
+                }
+
+                cursor = page.Next;
+            }
+            while (cursor is not null);
+
+            Assert.Equal(whole, paged);
+        }
     }
 }

@@ -96,11 +96,22 @@ public sealed class LeaseRaceTests(ITestOutputHelper output) : DataTest
         var leases = Services.GetRequiredService<LeaseStore>();
         var tenure = new Tenure();
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var holders = new System.Collections.Concurrent.ConcurrentDictionary<Guid, Actor>();
 
         await RaceAsync(
             rounds,
-            async a => await leases.AcquireAsync(Key, new Actor($"user-{a}", $"User {a}"), $"tab-{a}") is AcquireResult.Granted g ? (g.Lease.Fencing, g.Lease.Token) : null,
-            async token => await leases.ReleaseAsync(Key, token) is LeaseChange.Done,
+            async a =>
+            {
+                var actor = new Actor($"user-{a}", $"User {a}");
+                if (await leases.AcquireAsync(Key, actor, $"tab-{a}") is not AcquireResult.Granted g)
+                {
+                    return null;
+                }
+
+                holders[g.Lease.Token] = actor;
+                return (g.Lease.Fencing, g.Lease.Token);
+            },
+            async token => holders.TryRemove(token, out var holder) && await leases.ReleaseAsync(Key, token, holder) is LeaseChange.Done,
             () => HoldAsync(),
             tenure);
 
@@ -166,5 +177,42 @@ public sealed class LeaseRaceTests(ITestOutputHelper output) : DataTest
 
         output.WriteLine($"naive: {Acquirers} x {rounds}: {tenure.Grants} grants, {tenure.DoubleGrants} double grants");
         Assert.True(tenure.DoubleGrants > 0, $"expected double grants from check-then-insert, got none in {tenure.Grants} grants");
+    }
+
+    /// <summary>
+    /// One program's acquire, sent by many tasks at once (a client retrying while its first attempt
+    /// is still in flight): every one gets the same lease. The page mode (the same session takes a
+    /// fresh lease) is the negative control: it hands out several tokens, all but the last dead.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task OneHolderRacingItself_GetsOneLease_ThePageModeHandsOutMany(bool pageMode)
+    {
+        const int rounds = 20;
+        var leases = Services.GetRequiredService<LeaseStore>();
+        var alice = new Actor("alice-id", "Alice");
+        var roundsWithSeveralTokens = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            var key = $"product/{5000 + round}";
+            var results = await Task.WhenAll(Enumerable.Range(0, Acquirers).Select(_ => Task.Run(() =>
+                pageMode ? leases.AcquireAsync(key, alice, "api-key:same") : leases.AcquireOrReturnAsync(key, alice, "api-key:same"))));
+            var tokens = results.Select(r => r switch
+            {
+                AcquireResult.Granted g => g.Lease.Token,
+                AcquireResult.AlreadyHeld h => h.Lease.Token,
+                _ => Guid.Empty,
+            }).Distinct().ToList();
+            roundsWithSeveralTokens += tokens.Count > 1 ? 1 : 0;
+            if (!pageMode)
+            {
+                Assert.Single(tokens);
+                Assert.Equal(1, results.Count(r => r is AcquireResult.Granted));
+            }
+        }
+
+        output.WriteLine($"{(pageMode ? "page mode" : "program mode")}: {roundsWithSeveralTokens} of {rounds} rounds of {Acquirers} same-holder acquires handed out more than one token");
+        Assert.Equal(pageMode, roundsWithSeveralTokens > 0);
     }
 }

@@ -63,13 +63,13 @@ public sealed class LeaseTests : DataTest
         var lease = Granted(await Leases.AcquireAsync("product/1", Alice, "tab-1"));
 
         Assert.IsType<LeaseChange.NotHeld>(await Leases.RenewAsync("product/1", Guid.NewGuid(), Bob));
-        Assert.IsType<LeaseChange.NotHeld>(await Leases.ReleaseAsync("product/1", Guid.NewGuid()));
+        Assert.IsType<LeaseChange.NotHeld>(await Leases.ReleaseAsync("product/1", Guid.NewGuid(), Bob));
         Assert.Equal(lease.Fencing, (await Leases.GetAsync("product/1"))!.Fencing);
         Assert.Contains(await Leases.AuditAsync("product/1"), a => a.Action == "renewal-failed" && a.UserName == "Bob");
 
         var renewed = Assert.IsType<LeaseChange.Done>(await Leases.RenewAsync("product/1", lease.Token, Alice)).Lease;
         Assert.True(renewed.ExpiresAt >= lease.ExpiresAt);
-        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync("product/1", lease.Token));
+        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync("product/1", lease.Token, Alice));
         Assert.Null(await Leases.GetAsync("product/1"));
     }
 
@@ -144,7 +144,7 @@ public sealed class LeaseTests : DataTest
         Assert.Equal("Bob", gaveUp.Holder.HolderName);
 
         var waiting = Leases.AcquireWaitingAsync("product/1", Alice, "tab-1", TimeSpan.FromSeconds(10));
-        await Leases.ReleaseAsync("product/1", bobs.Token);
+        await Leases.ReleaseAsync("product/1", bobs.Token, Bob);
         Assert.Equal("Alice", Granted(await waiting).HolderName);
     }
 
@@ -207,7 +207,7 @@ public sealed class LeaseTests : DataTest
         }
 
         // And after Bob checks in, Alice's stale writes still fail: her version is gone.
-        await Leases.ReleaseAsync($"product/{p.Id}", bobs.Token);
+        await Leases.ReleaseAsync($"product/{p.Id}", bobs.Token, Bob);
         for (var i = 0; i < 100; i++)
         {
             var r = await Store.UpdateAsync(p.Id, alicesView.Version, alicesView.Values with { Stock = 2000 + i }, Alice, alices.Token);
@@ -216,5 +216,38 @@ public sealed class LeaseTests : DataTest
 
         Assert.Equal(200, refused);
         Assert.Equal(bobsSave, await Store.GetAsync(p.Id));
+    }
+
+    [Fact]
+    public async Task AnotherUsersToken_IsRefusedAsNotHolder_ByRenewReleaseSaveAndDelete_AndTheLeaseStays()
+    {
+        var p = await CreateAsync();
+        var key = $"product/{p.Id}";
+        var alices = Granted(await Leases.AcquireAsync(key, Alice, "tab-1"));
+
+        Assert.Equal("Alice", Assert.IsType<LeaseChange.NotHolder>(await Leases.RenewAsync(key, alices.Token, Bob)).Holder.HolderName);
+        Assert.IsType<LeaseChange.NotHolder>(await Leases.ReleaseAsync(key, alices.Token, Bob));
+        Assert.IsType<SaveResult.NotHolder>(await Store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = 1 }, Bob, alices.Token));
+        Assert.IsType<DeleteResult.NotHolder>(await Store.DeleteAsync(p.Id, p.Version, Bob, alices.Token));
+
+        Assert.Equal(p, await Store.GetAsync(p.Id));
+        Assert.Equal(alices.Fencing, (await Leases.GetAsync(key))!.Fencing);
+        Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = 2 }, Alice, alices.Token));
+        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync(key, alices.Token, Alice));
+    }
+
+    [Fact]
+    public async Task AcquireOrReturn_TheSameHolderAgain_GetsItsLiveLeaseUnchanged_AfterItEnded_ANewOne()
+    {
+        var first = Granted(await Leases.AcquireOrReturnAsync("product/1", Alice, "api-key:k1"));
+        var again = Assert.IsType<AcquireResult.AlreadyHeld>(await Leases.AcquireOrReturnAsync("product/1", Alice, "api-key:k1")).Lease;
+        Assert.Equal((first.Token, first.Fencing), (again.Token, again.Fencing));
+        Assert.IsType<AcquireResult.Denied>(await Leases.AcquireOrReturnAsync("product/1", Bob, "api-key:k1"));
+        Assert.IsType<AcquireResult.Denied>(await Leases.AcquireOrReturnAsync("product/1", Alice, "api-key:k2"));
+
+        Assert.IsType<LeaseChange.Done>(await Leases.ReleaseAsync("product/1", first.Token, Alice));
+        var renewed = Granted(await Leases.AcquireOrReturnAsync("product/1", Alice, "api-key:k1"));
+        Assert.NotEqual(first.Token, renewed.Token);
+        Assert.True(renewed.Fencing > first.Fencing);
     }
 }

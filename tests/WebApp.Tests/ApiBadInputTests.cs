@@ -30,6 +30,9 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
 
         public string? LeaseToken { get; init; }
 
+        /// <summary>Further request headers, sent as given.</summary>
+        public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
         /// <summary>Who sends it: alice (Editor), admin, or "" for no bearer token.</summary>
         public string User { get; init; } = "alice";
 
@@ -57,7 +60,11 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         int ProductId, string ProductETag, Dictionary<string, object?> Product, string OtherSku,
         int DraftId, string DraftETag, Dictionary<string, object?> Draft, Guid DraftLineId, int DraftLineProductId,
         int FulfilledId, string FulfilledETag, Dictionary<string, object?> Fulfilled,
-        int CancelledId, string CancelledETag, Dictionary<string, object?> Cancelled);
+        int CancelledId, string CancelledETag, Dictionary<string, object?> Cancelled)
+    {
+        /// <summary>A product the admin has checked out (for alice presenting the admin's token), its ETag, body and the admin's token.</summary>
+        public (int Id, string ETag, Dictionary<string, object?> Body, Guid Token) HeldByAdmin { get; init; }
+    }
 
     [Fact]
     public async Task MalformedRequests_Are4xxProblems_AndChangeNothing()
@@ -66,6 +73,7 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         using var admin = await SignedInAsync(host.BaseAddress, "admin");
         using var anonymous = Anonymous(host.BaseAddress);
         var seeded = await SeededAsync(alice);
+        seeded = seeded with { HeldByAdmin = await HeldByAdminAsync(admin, seeded) };
         var cases = Cases(seeded);
         Assert.True(cases.Count >= 55, $"only {cases.Count} cases");
 
@@ -187,6 +195,10 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         string NewLine(params (string Key, object? Value)[] changes) =>
             Order(s.Draft, ("lines", new[] { Merge(new() { ["productId"] = s.DraftLineProductId, ["quantity"] = 1 }, changes) }));
         string Reason(string? reason) => JsonSerializer.Serialize(new { reason });
+        Dictionary<string, string> Idem(string key) => new() { ["Idempotency-Key"] = key };
+        var heldProduct = $"/api/products/{s.HeldByAdmin.Id}";
+        var held = $"/api/leases/product/{s.HeldByAdmin.Id}";
+        var heldToken = s.HeldByAdmin.Token.ToString();
 
         return
         [
@@ -445,7 +457,20 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("lease: negative wait", "POST", lease + "?wait=-1") { Status = 400, Errors = ["wait"] },
             new("lease: wait is a word", "POST", lease + "?wait=abc") { Status = 400 },
             new("lease: wait beyond int", "POST", lease + "?wait=99999999999") { Status = 400 },
-            new("lease: GET is not offered", "GET", lease) { Min = 404, Max = 405 },
+            new("lease: GET is not offered", "GET", lease) { Status = 405 },
+            new("lease: PATCH is not offered", "PATCH", lease, "{}") { Status = 405 },
+            new("force-release: GET is not offered", "GET", lease + "/force-release") { Status = 405 },
+            new("history: limit 0", "GET", $"/api/products/{s.ProductId}/history?limit=0") { Status = 400, Errors = ["limit"] },
+            new("history: limit 501", "GET", $"/api/orders/{s.DraftId}/history?limit=501") { Status = 400, Errors = ["limit"] },
+            new("history: negative limit", "GET", $"/api/products/{s.ProductId}/history?limit=-5") { Status = 400, Errors = ["limit"] },
+            new("history: limit is a word", "GET", $"/api/products/{s.ProductId}/history?limit=many") { Status = 400, Detail = "limit" },
+            new("history: limit beyond int", "GET", $"/api/products/{s.ProductId}/history?limit=99999999999") { Status = 400, Detail = "limit" },
+            new("history: cursor not base64url", "GET", $"/api/products/{s.ProductId}/history?cursor=%21%21%21") { Status = 400, Errors = ["cursor"] },
+            new("history: cursor of someone's making", "GET", $"/api/products/{s.ProductId}/history?cursor=aGVsbG8") { Status = 400, Errors = ["cursor"] },
+            new("history: cursor with a bad lease position", "GET", $"/api/orders/{s.DraftId}/history?cursor=MTIuOTk5OTk5OTk5OTk5OTk5OTk5OS4yLjM") { Status = 400, Errors = ["cursor"] },
+            new("history: empty cursor", "GET", $"/api/products/{s.ProductId}/history?cursor=") { Status = 400, Errors = ["cursor"] },
+            new("history restore: GET is not offered", "GET", $"/api/products/{s.ProductId}/history/1/restore") { Status = 405 },
+            new("history restore: DELETE is not offered", "DELETE", $"/api/orders/{s.DraftId}/history/1/restore") { Status = 405 },
             new("lease renew: no token", "PUT", lease) { Status = 400, Errors = ["Lease-Token"] },
             new("lease release: no token", "DELETE", lease) { Status = 400, Errors = ["Lease-Token"] },
             new("lease renew: malformed token", "PUT", lease) { LeaseToken = "not-a-guid", Status = 400 },
@@ -453,6 +478,15 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("lease renew: made-up token", "PUT", lease) { LeaseToken = Guid.NewGuid().ToString(), Status = 409 },
             new("lease release: made-up token", "DELETE", lease) { LeaseToken = Guid.NewGuid().ToString(), Status = 409 },
             new("lease renew: unknown kind", "PUT", "/api/leases/widget/1") { LeaseToken = Guid.NewGuid().ToString(), Status = 404 },
+            new("lease: empty Idempotency-Key", "POST", lease) { Headers = Idem(""), Status = 400, Errors = ["Idempotency-Key"] },
+            new("lease: empty quoted Idempotency-Key", "POST", lease) { Headers = Idem("\"\""), Status = 400, Errors = ["Idempotency-Key"] },
+            new("lease: Idempotency-Key of 81 characters", "POST", lease) { Headers = Idem(new string('k', 81)), Status = 400, Errors = ["Idempotency-Key"] },
+            new("lease: Idempotency-Key with a space", "POST", lease) { Headers = Idem("my key"), Status = 400, Errors = ["Idempotency-Key"] },
+            new("lease: two Idempotency-Keys", "POST", lease) { Headers = Idem("a,b"), Status = 400, Errors = ["Idempotency-Key"] },
+            new("lease renew: another user's token", "PUT", held) { LeaseToken = heldToken, Status = 403, Detail = "belongs to Admin" },
+            new("lease release: another user's token", "DELETE", held) { LeaseToken = heldToken, Status = 403, Detail = "belongs to Admin" },
+            new("PUT with another user's Lease-Token", "PUT", heldProduct, With(s.HeldByAdmin.Body, ("stock", 1))) { IfMatch = s.HeldByAdmin.ETag, LeaseToken = heldToken, Status = 403, Detail = "belongs to Admin" },
+            new("DELETE with another user's Lease-Token", "DELETE", heldProduct) { IfMatch = s.HeldByAdmin.ETag, LeaseToken = heldToken, Status = 403, Detail = "belongs to Admin" },
             new("force-release: by an editor", "POST", lease + "/force-release", Reason("mine")) { Status = 403 },
             new("force-release: empty reason", "POST", lease + "/force-release", Reason("  ")) { User = "admin", Status = 400, Errors = ["Reason"] },
             new("force-release: no reason", "POST", lease + "/force-release", "{}") { User = "admin", Status = 400, Errors = ["Reason"] },
@@ -468,9 +502,10 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("token: no user name or password", "POST", "/api/auth/token", "{}") { User = "", Status = 400, Errors = ["UserName"] },
             new("token: truncated JSON", "POST", "/api/auth/token", """{"userName":""") { User = "", Status = 400 },
             new("token: password is a number", "POST", "/api/auth/token", """{"userName":"alice","password":1}""") { User = "", Status = 400 },
-            // 415 would be best; an anonymous caller may get 401 first, since the 415 endpoint routing makes is not [AllowAnonymous].
             new("token: NUL in the user name", "POST", "/api/auth/token", "{\"userName\":\"ali\\u0000ce\",\"password\":\"x\"}") { User = "", Status = 400, Errors = ["UserName"] },
-            new("token: text/plain", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", ContentType = "text/plain" },
+            new("token: text/plain", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", ContentType = "text/plain", Status = 415, Detail = "application/json" },
+            new("token: no Content-Type", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", ContentType = null, Status = 415, Detail = "application/json" },
+            new("token: application/xml", "POST", "/api/auth/token", "<login/>") { User = "", ContentType = "application/xml", Status = 415, Detail = "application/json" },
             new("token: unknown user", "POST", "/api/auth/token", """{"userName":"nobody","password":"x"}""") { User = "", Status = 401 },
             new("garbage bearer token", "GET", "/api/products") { User = "", Authorization = "Bearer garbage", Status = 401 },
             new("anonymous with an unknown charset", "POST", "/api/products", NewProduct()) { User = "", ContentType = "application/json; charset=no-such-charset", Status = 401 },
@@ -503,6 +538,18 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
 
     /// <summary>An order replace body: the order as read (lines as id, productId, quantity, unitPrice) with changes.</summary>
     private static string Order(Dictionary<string, object?> order, params (string Key, object? Value)[] changes) => With(order, changes);
+
+    /// <summary>The admin checks out the second listed product (no case writes it), before the data is fingerprinted.</summary>
+    private static async Task<(int, string, Dictionary<string, object?>, Guid)> HeldByAdminAsync(HttpClient admin, Seeded s)
+    {
+        var products = await (await admin.GetAsync("/api/products?pageSize=2")).JsonAsync();
+        var id = products.GetProperty("items")[1].GetProperty("id").GetInt32();
+        using var acquired = await admin.PostAsync($"/api/leases/product/{id}", null);
+        Assert.Equal(HttpStatusCode.Created, acquired.StatusCode);
+        var (etag, body) = await ReadAsync(admin, $"/api/products/{id}");
+        Assert.NotEqual(s.ProductId, id);
+        return (id, etag, body, (await acquired.JsonAsync()).GetProperty("token").GetGuid());
+    }
 
     private static async Task<Seeded> SeededAsync(HttpClient client)
     {
@@ -579,6 +626,11 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         if (c.LeaseToken is not null)
         {
             request.Headers.TryAddWithoutValidation("Lease-Token", c.LeaseToken);
+        }
+
+        foreach (var (name, value) in c.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         if (c.Authorization is not null)

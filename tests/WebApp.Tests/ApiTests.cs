@@ -56,6 +56,41 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
         Assert.NotNull(order.Headers.ETag);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/leases/product/1", "DELETE, POST, PUT")]
+    [InlineData("PATCH", "/api/leases/product/1", "DELETE, POST, PUT")]
+    [InlineData("GET", "/api/leases/product/1/force-release", "POST")]
+    [InlineData("GET", "/api/products/1/history/1/restore", "POST")]
+    [InlineData("PUT", "/api/orders/1/history/1/restore", "POST")]
+    [InlineData("DELETE", "/api/products/1/history", "GET")]
+    public async Task AMethodTheRouteDoesNotOffer_Is405_WithAllow_AndAProblemBody(string method, string path, string allow)
+    {
+        using var client = await SignedInAsync(host.BaseAddress, "alice");
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow.Order(StringComparer.Ordinal)));
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData(null)]
+    public async Task TokenEndpoint_WithoutJson_Is415_NamingJson(string? contentType)
+    {
+        using var anonymous = Anonymous(host.BaseAddress);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = new ByteArrayContent("""{"userName":"alice","password":"x"}"""u8.ToArray()) };
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var response = await anonymous.SendAsync(request);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Empty(response.Headers.WwwAuthenticate);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("application/json", (await response.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task QuotedUtf8Charset_IsAccepted()
     {
@@ -79,6 +114,12 @@ public sealed class ApiTests(AppHost host, ITestOutputHelper output) : IClassFix
         var doc = await anonymous.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/products/{id}", doc, StringComparison.Ordinal);
         Assert.Contains("/api/leases/{kind}/{id}", doc, StringComparison.Ordinal);
+        // History paging: both parameters and the next link are documented.
+        using var openApi = JsonDocument.Parse(doc);
+        var history = openApi.RootElement.GetProperty("paths").GetProperty("/api/products/{id}/history").GetProperty("get");
+        Assert.Equal(["id", "limit", "cursor"], history.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Contains("rel=\"next\"", history.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Idempotency-Key", openApi.RootElement.GetProperty("paths").GetProperty("/api/leases/{kind}/{id}").GetProperty("post").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public sealed class CheckoutTests : MudTestContext
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.True(cut.Input("field-Name").HasAttribute("readonly")));
 
-        await Leases.ReleaseAsync(Key, bobs.Token);
+        await Leases.ReleaseAsync(Key, bobs.Token, Bob);
         Feed.Publish(new ChangeEvent(ChangeKind.LeaseReleased, Key, bobs.Fencing, "Bob"));
 
         cut.WaitForAssertion(() => Assert.False(cut.Input("field-Name").HasAttribute("readonly")));

@@ -1,3 +1,5 @@
+using CollabEditor.Core.Leases;
+
 namespace CollabEditor.Core.Products;
 
 /// <summary>What became of a version-checked delete.</summary>
@@ -15,6 +17,9 @@ public abstract record DeleteResult
 
     /// <summary>Someone else has it checked out (or it requires check-out); nothing was deleted.</summary>
     public sealed record Locked(string Message) : DeleteResult;
+
+    /// <summary>The caller presented the token of another user's live lease; nothing was deleted.</summary>
+    public sealed record NotHolder(LeaseHolder Holder) : DeleteResult;
 
     /// <summary>It was already gone.</summary>
     public sealed record NotFound : DeleteResult;

@@ -25,6 +25,9 @@ public abstract record SaveResult
         public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
     }
 
+    /// <summary>The caller presented the token of another user's live lease. Nothing was written; the lease stays.</summary>
+    public sealed record NotHolder(LeaseHolder Holder) : SaveResult;
+
     /// <summary>The caller wrote under a lease that is no longer live (expired, released, taken away). Nothing was written.</summary>
     public sealed record LeaseLost : SaveResult
     {

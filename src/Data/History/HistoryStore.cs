@@ -21,13 +21,24 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
     /// <summary>How many timeline entries a history shows unless asked for more.</summary>
     public const int DefaultTake = 200;
 
+    /// <summary>The most entries one read returns.</summary>
+    public const int MaxTake = 1000;
+
     /// <summary>A product's timeline, newest first: versions (with field diffs) and lease events.</summary>
     public async Task<IReadOnlyList<HistoryItem>> ProductHistoryAsync(int id, int take = DefaultTake, CancellationToken ct = default) =>
-        await TimelineAsync(ResourceKey.ForProduct(id), take, ParseProduct, (previous, values) => HistoryDiff.Product(previous?.Version, previous?.Values, values), ct);
+        (await ProductHistoryPageAsync(id, take, null, ct)).Items;
 
     /// <summary>An order's timeline, newest first: versions (with header and line diffs) and lease events.</summary>
     public async Task<IReadOnlyList<HistoryItem>> OrderHistoryAsync(int id, int take = DefaultTake, CancellationToken ct = default) =>
-        await TimelineAsync(ResourceKey.ForOrder(id), take, ParseOrder, (previous, values) => HistoryDiff.Order(previous?.Version, previous?.Values, values), ct);
+        (await OrderHistoryPageAsync(id, take, null, ct)).Items;
+
+    /// <summary>One page of a product's timeline: the <paramref name="take"/> entries after <paramref name="after"/> (from the newest when null).</summary>
+    public Task<HistoryPage> ProductHistoryPageAsync(int id, int take = DefaultTake, HistoryCursor? after = null, CancellationToken ct = default) =>
+        TimelineAsync(ResourceKey.ForProduct(id), take, after, ParseProduct, (previous, values) => HistoryDiff.Product(previous?.Version, previous?.Values, values), ct);
+
+    /// <summary>One page of an order's timeline: the <paramref name="take"/> entries after <paramref name="after"/> (from the newest when null).</summary>
+    public Task<HistoryPage> OrderHistoryPageAsync(int id, int take = DefaultTake, HistoryCursor? after = null, CancellationToken ct = default) =>
+        TimelineAsync(ResourceKey.ForOrder(id), take, after, ParseOrder, (previous, values) => HistoryDiff.Order(previous?.Version, previous?.Values, values), ct);
 
     /// <summary>The timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
     public Task<IReadOnlyList<HistoryItem>> HistoryAsync(string key, int take = DefaultTake, CancellationToken ct = default) =>
@@ -92,14 +103,15 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
         return new OrderValues(header, lines);
     }
 
-    private async Task<IReadOnlyList<HistoryItem>> TimelineAsync<TValues>(
-        string key, int take, Func<string, TValues> parse, Func<VersionEntry<TValues>?, TValues, VersionDiff> diff, CancellationToken ct)
+    private async Task<HistoryPage> TimelineAsync<TValues>(
+        string key, int take, HistoryCursor? after, Func<string, TValues> parse, Func<VersionEntry<TValues>?, TValues, VersionDiff> diff, CancellationToken ct)
     {
-        take = Math.Clamp(take, 1, 1000);
+        take = Math.Clamp(take, 1, MaxTake);
+        var beforeId = after?.BeforeVersionId ?? long.MaxValue;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // One more than shown, so the oldest shown version still has something to be compared with.
         var rows = await db.RecordHistory.AsNoTracking()
-            .Where(h => h.ResourceKey == key)
+            .Where(h => h.ResourceKey == key && h.Id < beforeId)
             .OrderByDescending(h => h.Id)
             .Take(take + 1)
             .ToListAsync(ct);
@@ -116,16 +128,36 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
         }
 
         var shown = LeaseEvent.Shown;
+        var leaseAudit = db.LeaseAudit.AsNoTracking().Where(a => a.ResourceKey == key && shown.Contains(a.Action));
+        if (after?.AfterLease is { } p)
+        {
+            // Strictly after the last one shown, in the order below.
+            leaseAudit = leaseAudit.Where(a => a.At < p.At
+                || (a.At == p.At && ((p.NotExpiry && a.Action == "expired") || ((a.Action != "expired") == p.NotExpiry && a.Id < p.Id))));
+        }
+
         // A takeover writes "expired" (the old holder) and "granted" (the new one) in one statement,
-        // at one time: the expiry comes first.
-        var leaseEvents = await db.LeaseAudit.AsNoTracking()
-            .Where(a => a.ResourceKey == key && shown.Contains(a.Action))
+        // at one time: the expiry comes first. One more than a page, to know whether more follow.
+        var leaseEvents = await leaseAudit
             .OrderByDescending(a => a.At).ThenByDescending(a => a.Action != "expired").ThenByDescending(a => a.Id)
-            .Take(take)
+            .Take(take + 1)
             .Select(a => new LeaseEvent(a.Id, a.At, a.Action, a.UserName, a.HolderName, a.Fencing, a.Reason))
             .ToListAsync(ct);
 
-        return [.. HistoryTimeline.Build(versions, diff, leaseEvents, before).Take(take)];
+        // Each stream was read from where the last page left it, so this merge continues the unpaged one.
+        var merged = HistoryTimeline.Build(versions, diff, leaseEvents, before);
+        var items = merged.Take(take).ToList();
+        if (merged.Count <= take && before is null)
+        {
+            return new HistoryPage(items, null);
+        }
+
+        var oldestVersion = items.OfType<VersionEntry>().LastOrDefault();
+        var lastLease = items.OfType<LeaseEvent>().LastOrDefault();
+        var next = new HistoryCursor(
+            oldestVersion?.Id ?? beforeId,
+            lastLease is null ? after?.AfterLease : HistoryCursor.LeasePosition.Of(lastLease));
+        return new HistoryPage(items, next);
     }
 
     private async Task<string?> DataAtAsync(string key, int version, CancellationToken ct)

@@ -23,7 +23,10 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
     /// <summary>The columns <see cref="Read"/> maps, in its order (the last is the remaining time by the database clock).</summary>
     internal const string Columns = "resource_key, holder_user_id, holder_name, holder_session, token, fencing, acquired_at, renewed_at, expires_at, expires_at - now()";
 
-    /// <summary>The acquire statement: insert, or take over a row that expired or that this holder already has.</summary>
+    /// <summary>
+    /// The acquire statement: insert, or take over a row that expired or (when $6) that this holder
+    /// (user and session) already has.
+    /// </summary>
     /// <remarks>
     /// Acquires of one key are serialized by a transaction-scoped advisory lock taken before the
     /// fencing number is drawn, so numbers are granted in increasing order: without it a statement
@@ -41,7 +44,7 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
                 holder_user_id = excluded.holder_user_id, holder_name = excluded.holder_name,
                 holder_session = excluded.holder_session, token = excluded.token, fencing = excluded.fencing,
                 acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, expires_at = excluded.expires_at
-            WHERE l.expires_at <= now() OR (l.holder_user_id = excluded.holder_user_id AND l.holder_session = excluded.holder_session)
+            WHERE l.expires_at <= now() OR ($6 AND l.holder_user_id = excluded.holder_user_id AND l.holder_session = excluded.holder_session)
             RETURNING l.*
         ), audit AS (
             INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
@@ -53,10 +56,10 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         SELECT {Columns} FROM granted
         """;
 
-    /// <summary>The release statement: only with the token, only while live.</summary>
+    /// <summary>The release statement: only with the token, only by its holder, only while live.</summary>
     public const string ReleaseSql = $"""
         WITH released AS (
-            DELETE FROM leases WHERE resource_key = $1 AND token = $2 AND expires_at > now() RETURNING *
+            DELETE FROM leases WHERE resource_key = $1 AND token = $2 AND holder_user_id = $3 AND expires_at > now() RETURNING *
         ), audit AS (
             INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing)
             SELECT resource_key, 'released', holder_user_id, holder_name, holder_name, fencing FROM released
@@ -67,7 +70,7 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
     private const string RenewSql = $"""
         WITH renewed AS (
             UPDATE leases SET renewed_at = now(), expires_at = now() + $3
-             WHERE resource_key = $1 AND token = $2 AND expires_at > now()
+             WHERE resource_key = $1 AND token = $2 AND holder_user_id = $4 AND expires_at > now()
             RETURNING *
         ), audit AS (
             INSERT INTO lease_audit (resource_key, action, user_id, user_name, holder_name, fencing, reason)
@@ -91,8 +94,22 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
 
     private TimeSpan Ttl => options.Value.Ttl;
 
-    /// <summary>One try: granted, or denied with who holds it and until when.</summary>
-    public async Task<AcquireResult> AcquireAsync(string key, Actor actor, string session, CancellationToken ct = default)
+    /// <summary>
+    /// One try, for a page: granted, or denied with who holds it and until when. The same session
+    /// acquiring again takes a fresh lease (new token, higher fencing number).
+    /// </summary>
+    public Task<AcquireResult> AcquireAsync(string key, Actor actor, string session, CancellationToken ct = default) =>
+        AcquireAsync(key, actor, session, retakeOwn: true, ct);
+
+    /// <summary>
+    /// One try, for a program: like <see cref="AcquireAsync(string, Actor, string, CancellationToken)"/>,
+    /// but a live lease this holder (user and session) already has comes back unchanged as
+    /// <see cref="AcquireResult.AlreadyHeld"/>: a retried acquire never replaces a token it may already have been given.
+    /// </summary>
+    public Task<AcquireResult> AcquireOrReturnAsync(string key, Actor actor, string session, CancellationToken ct = default) =>
+        AcquireAsync(key, actor, session, retakeOwn: false, ct);
+
+    private async Task<AcquireResult> AcquireAsync(string key, Actor actor, string session, bool retakeOwn, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
         CheckKey(key);
@@ -105,7 +122,8 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
             cmd.Parameters.Add(new() { Value = actor.DisplayName });
             cmd.Parameters.Add(new() { Value = session });
             cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
-            // A retried acquire whose first attempt committed takes over its own lease (same holder and session).
+            cmd.Parameters.Add(new() { Value = retakeOwn });
+            // A retried acquire whose first attempt committed takes over its own lease (retakeOwn), or finds it below.
             var granted = await ReadLeaseAsync(cmd, ct);
             if (granted is not null)
             {
@@ -113,23 +131,29 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
                 return new AcquireResult.Granted(granted);
             }
 
-            var holder = await GetAsync(key, ct);
-            if (holder is not null || attempt == 3)
+            var live = await GetLiveAsync(key, ct);
+            if (live is not null && live.HolderUserId == actor.UserId && live.HolderSession == session)
+            {
+                return new AcquireResult.AlreadyHeld(live);
+            }
+
+            if (live is not null || attempt == 3)
             {
                 CollabMetrics.LeaseDenials.Add(1);
-                return new AcquireResult.Denied(holder ?? new LeaseHolder(key, string.Empty, "someone", string.Empty, 0, default, default, default, TimeSpan.Zero));
+                return new AcquireResult.Denied(live is null ? new LeaseHolder(key, string.Empty, "someone", string.Empty, 0, default, default, default, TimeSpan.Zero) : LeaseHolder.From(live));
             }
         }
     }
 
     /// <summary>
-    /// "Check out and wait up to N seconds": retries a denied acquire with exponential backoff and
-    /// jitter (capped), and gives up with the holder's name. Only denials are retried here.
+    /// "Check out and wait up to N seconds", for programs (<see cref="AcquireOrReturnAsync"/>): retries a
+    /// denied acquire with exponential backoff and jitter (capped), and gives up with the holder's
+    /// name. Only denials are retried here.
     /// </summary>
     public async Task<AcquireResult> AcquireWaitingAsync(string key, Actor actor, string session, TimeSpan maxWait, CancellationToken ct = default)
     {
-        AcquireResult last = await AcquireAsync(key, actor, session, ct);
-        if (last is AcquireResult.Granted || maxWait <= TimeSpan.Zero)
+        AcquireResult last = await AcquireOrReturnAsync(key, actor, session, ct);
+        if (last is not AcquireResult.Denied || maxWait <= TimeSpan.Zero)
         {
             return last;
         }
@@ -148,7 +172,7 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
             .Build();
         try
         {
-            return await pipeline.ExecuteAsync(async token => last = await AcquireAsync(key, actor, session, token), ct);
+            return await pipeline.ExecuteAsync(async token => last = await AcquireOrReturnAsync(key, actor, session, token), ct);
         }
         catch (TimeoutRejectedException)
         {
@@ -156,7 +180,7 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         }
     }
 
-    /// <summary>Extends a live lease; only with its token. A failure is audited.</summary>
+    /// <summary>Extends a live lease; only with its token, only by its holder. A failure is audited.</summary>
     public async Task<LeaseChange> RenewAsync(string key, Guid token, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -166,18 +190,33 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         cmd.Parameters.Add(new() { Value = Ttl, NpgsqlDbType = NpgsqlDbType.Interval });
         cmd.Parameters.Add(new() { Value = actor.UserId });
         cmd.Parameters.Add(new() { Value = actor.DisplayName });
-        var lease = await ReadLeaseAsync(cmd, ct);
-        return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
+        return await DoneOrWhyNotAsync(await ReadLeaseAsync(cmd, ct), key, token, actor, ct);
     }
 
-    /// <summary>Checks the resource in; only with the lease's token.</summary>
-    public async Task<LeaseChange> ReleaseAsync(string key, Guid token, CancellationToken ct = default)
+    /// <summary>Checks the resource in; only with the lease's token, only by its holder.</summary>
+    public async Task<LeaseChange> ReleaseAsync(string key, Guid token, Actor actor, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         await using var cmd = db.CreateCommand(ReleaseSql);
         cmd.Parameters.Add(new() { Value = key });
         cmd.Parameters.Add(new() { Value = token });
-        var lease = await ReadLeaseAsync(cmd, ct);
-        return lease is null ? new LeaseChange.NotHeld() : new LeaseChange.Done(lease);
+        cmd.Parameters.Add(new() { Value = actor.UserId });
+        return await DoneOrWhyNotAsync(await ReadLeaseAsync(cmd, ct), key, token, actor, ct);
+    }
+
+    /// <summary>
+    /// Done, or why not: the statement (which checked token and holder itself) changed nothing; a
+    /// token that names another user's live lease is told so, anything else was not held.
+    /// </summary>
+    private async Task<LeaseChange> DoneOrWhyNotAsync(Lease? changed, string key, Guid token, Actor actor, CancellationToken ct)
+    {
+        if (changed is not null)
+        {
+            return new LeaseChange.Done(changed);
+        }
+
+        var live = await GetLiveAsync(key, ct);
+        return LeaseFence.IsSomeoneElses(live, token, actor.UserId) ? new LeaseChange.NotHolder(LeaseHolder.From(live!)) : new LeaseChange.NotHeld();
     }
 
     /// <summary>An administrator takes the lease away, with a reason; the holder is told at once.</summary>
@@ -219,12 +258,15 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
     }
 
     /// <summary>The live lease on <paramref name="key"/>, without its token; null when nobody holds it.</summary>
-    public async Task<LeaseHolder?> GetAsync(string key, CancellationToken ct = default)
+    public async Task<LeaseHolder?> GetAsync(string key, CancellationToken ct = default) =>
+        await GetLiveAsync(key, ct) is { } lease ? LeaseHolder.From(lease) : null;
+
+    /// <summary>The live lease on <paramref name="key"/> with its token (for the stores' fencing verdicts, never shown).</summary>
+    internal async Task<Lease?> GetLiveAsync(string key, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand($"SELECT {Columns} FROM leases WHERE resource_key = $1 AND expires_at > now()");
         cmd.Parameters.Add(new() { Value = key });
-        var lease = await ReadLeaseAsync(cmd, ct);
-        return lease is null ? null : LeaseHolder.From(lease);
+        return await ReadLeaseAsync(cmd, ct);
     }
 
     /// <summary>Every live lease whose key starts with <paramref name="prefix"/>, oldest first.</summary>

@@ -26,6 +26,9 @@ public abstract record OrderSaveResult
         public string Message => $"Checked out by {Holder.HolderName} until {Holder.ExpiresAt:u}.";
     }
 
+    /// <summary>The caller presented the token of another user's live lease. Nothing written; the lease stays.</summary>
+    public sealed record NotHolder(LeaseHolder Holder) : OrderSaveResult;
+
     /// <summary>The caller wrote under a lease that is no longer live. Nothing written.</summary>
     public sealed record LeaseLost : OrderSaveResult
     {

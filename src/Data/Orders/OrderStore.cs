@@ -184,7 +184,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
             return new OrderSaveResult.Conflict(current);
         }
 
-        if (CheckLease(lease, leaseToken) is { } refused)
+        if (CheckLease(lease, leaseToken, actor) is { } refused)
         {
             return refused;
         }
@@ -278,7 +278,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
             return new OrderSaveResult.Conflict(current);
         }
 
-        if (CheckLease(locked.Lease, leaseToken) is { } refused)
+        if (CheckLease(locked.Lease, leaseToken, actor) is { } refused)
         {
             return refused;
         }
@@ -325,10 +325,16 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
     /// <summary>
     /// Null when the caller may write: no live lease and no token, or its token names the live lease
-    /// (share-locked by <see cref="LockAsync"/> until the transaction ends, so it cannot be released or taken over meanwhile).
+    /// and the caller is its holder (share-locked by <see cref="LockAsync"/> until the transaction
+    /// ends, so it cannot be released or taken over meanwhile).
     /// </summary>
-    private static OrderSaveResult? CheckLease(Lease? lease, Guid? leaseToken)
+    private static OrderSaveResult? CheckLease(Lease? lease, Guid? leaseToken, Actor actor)
     {
+        if (LeaseFence.IsSomeoneElses(lease, leaseToken, actor.UserId))
+        {
+            return new OrderSaveResult.NotHolder(LeaseHolder.From(lease!));
+        }
+
         if (lease is not null && lease.Token != (leaseToken ?? Guid.Empty))
         {
             return new OrderSaveResult.Locked(LeaseHolder.From(lease));

@@ -1,4 +1,5 @@
 using CollabEditor.Core.Changes;
+using CollabEditor.Core.Leases;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
@@ -35,12 +36,13 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
     private const string CurrentSql = $"SELECT {ProductColumns} FROM products WHERE id = $1";
 
     /// <summary>
-    /// The save: the live lease share-locked, then the version-checked, fenced UPDATE. The new values
-    /// ($2-$7) are referenced twice: once to write, once to skip a save of what is already there.
+    /// The save: the live lease share-locked, then the version-checked, fenced UPDATE (the token must
+    /// be the live lease's and the writer, $8, its holder). The new values ($2-$7) are referenced
+    /// twice: once to write, once to skip a save of what is already there.
     /// </summary>
     private const string UpdateSql = $"""
         WITH lease AS (
-            SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+            SELECT token, holder_user_id FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
         )
         UPDATE products
            SET sku = $2, name = $3, description = $4, price = $5,
@@ -52,20 +54,20 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
            -- Saving what is already there writes nothing and makes no new version.
            AND (sku, name, description, price, stock, requires_checkout)
                IS DISTINCT FROM ($2, $3, $4, $5, $6, $7)
-           AND CASE WHEN $13 THEN EXISTS (SELECT 1 FROM lease WHERE token = $14)
+           AND CASE WHEN $13 THEN EXISTS (SELECT 1 FROM lease WHERE token = $14 AND holder_user_id = $8)
                     WHEN EXISTS (SELECT 1 FROM lease) THEN false
                     ELSE NOT requires_checkout END
         RETURNING {ProductColumns}
         """;
 
-    /// <summary>The delete, with the same lease rules as a save.</summary>
+    /// <summary>The delete, with the same lease rules as a save ($6: the deleter, who must hold the lease its token names).</summary>
     private const string DeleteSql = """
         WITH lease AS (
-            SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+            SELECT token, holder_user_id FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
         )
         DELETE FROM products
          WHERE id = $2 AND version = $3
-           AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5)
+           AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5 AND holder_user_id = $6)
                     WHEN EXISTS (SELECT 1 FROM lease) THEN false
                     ELSE NOT requires_checkout END
         """;
@@ -225,9 +227,11 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
             return new SaveResult.Saved(current.ToSnapshot());
         }
 
-        return await leases.GetAsync(ResourceKey.ForProduct(id), ct) switch
+        var live = await leases.GetLiveAsync(ResourceKey.ForProduct(id), ct);
+        return live switch
         {
-            { } holder => new SaveResult.Locked(holder),
+            _ when LeaseFence.IsSomeoneElses(live, leaseToken, actor.UserId) => new SaveResult.NotHolder(LeaseHolder.From(live!)),
+            { } lease => new SaveResult.Locked(LeaseHolder.From(lease)),
             // A write under a lease that has ended is refused, not quietly turned into an unfenced one.
             null when leaseToken is not null => new SaveResult.LeaseLost(),
             null when current.RequiresCheckout => new SaveResult.CheckoutRequired(),
@@ -265,7 +269,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
                 BatchCommands =
                 {
                     SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
-                    SqlCommands.Batch(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, leaseToken is not null, token),
+                    SqlCommands.Batch(DeleteSql, ResourceKey.ForProduct(id), id, expectedVersion, leaseToken is not null, token, actor.UserId),
                 },
             };
             await batch.ExecuteNonQueryAsync(ct);
@@ -288,9 +292,13 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
             return new DeleteResult.Conflict(current.ToSnapshot());
         }
 
-        return await leases.GetAsync(ResourceKey.ForProduct(id), ct) is { } holder
-            ? new DeleteResult.Locked($"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.")
-            : new DeleteResult.Locked(leaseToken is not null ? SaveResult.LeaseLost.Message : SaveResult.CheckoutRequired.Message);
+        var live = await leases.GetLiveAsync(ResourceKey.ForProduct(id), ct);
+        return live switch
+        {
+            _ when LeaseFence.IsSomeoneElses(live, leaseToken, actor.UserId) => new DeleteResult.NotHolder(LeaseHolder.From(live!)),
+            { } lease => new DeleteResult.Locked($"Checked out by {lease.HolderName} until {lease.ExpiresAt:u}."),
+            null => new DeleteResult.Locked(leaseToken is not null ? SaveResult.LeaseLost.Message : SaveResult.CheckoutRequired.Message),
+        };
     }
 
     /// <summary>The committed row, or null (after a write that wrote nothing, to say why).</summary>

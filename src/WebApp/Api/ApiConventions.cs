@@ -17,6 +17,25 @@ public static class ApiConventions
     /// <summary>The largest request body the API reads.</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
+    private static readonly string[] Methods = [HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete];
+
+    /// <summary>
+    /// Answers every other method on <paramref name="pattern"/> with 405, an <c>Allow</c> header and a
+    /// problem body. Routing would do this itself, but a GET-only fallback (the static files') also
+    /// matches every path, so a GET would fall through to it and end as 404, and its GET would be in Allow.
+    /// </summary>
+    public static void MapMethodNotAllowed(this RouteGroupBuilder group, string pattern, params string[] allowed)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var allow = string.Join(", ", allowed);
+        group.MapMethods(pattern, Methods.Except(allowed), (HttpContext http) =>
+        {
+            http.Response.Headers.Allow = allow;
+            return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed",
+                detail: $"{http.Request.Method} is not offered here; this resource allows {allow}.");
+        }).ExcludeFromDescription();
+    }
+
     public static string ETagFor(int version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
     /// <summary>
@@ -144,6 +163,14 @@ public static class ApiConventions
             statusCode: StatusCodes.Status423Locked,
             title: "Locked",
             detail: $"Checked out by {holder.HolderName} until {holder.ExpiresAt:u}.",
+            extensions: new Dictionary<string, object?> { ["holder"] = holder.HolderName, ["expiresAt"] = holder.ExpiresAt });
+
+    /// <summary>403: the Lease-Token names another user's live lease (a token works only for its holder).</summary>
+    public static IResult NotHolder(LeaseHolder holder) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Not your check-out",
+            detail: holder.BelongsToMessage,
             extensions: new Dictionary<string, object?> { ["holder"] = holder.HolderName, ["expiresAt"] = holder.ExpiresAt });
 
     public static IResult NotFound(string what) =>

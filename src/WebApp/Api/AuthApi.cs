@@ -12,6 +12,8 @@ public sealed record TokenRequest(string? UserName, string? Password);
 /// </summary>
 public static class AuthApi
 {
+    private const string JsonContentType = "application/json";
+
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -36,6 +38,13 @@ public static class AuthApi
                 : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
                     detail: result.IsLockedOut ? "The account is locked for a few minutes after too many failed attempts." : "User name or password is wrong.");
         }).AllowAnonymous().WithTags("Auth").WithSummary("Exchange user name and password for a bearer token.");
+
+        // Any other Content-Type: routing's own 415 endpoint is not anonymous, so a caller signing in
+        // would be told to sign in (401). This one matches every content type and loses to the JSON
+        // endpoint above (a later order) whenever that one matches.
+        api.MapPost("/auth/token", () => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"Send the user name and password as {JsonContentType}: {{\"userName\": \"…\", \"password\": \"…\"}}."))
+            .WithOrder(1).AllowAnonymous().ExcludeFromDescription();
         return api;
     }
 }

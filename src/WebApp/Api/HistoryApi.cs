@@ -5,6 +5,7 @@ using CollabEditor.Data.History;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
+using System.ComponentModel;
 using static CollabEditor.WebApp.Api.ApiConventions;
 
 namespace CollabEditor.WebApp.Api;
@@ -41,25 +42,34 @@ public sealed record HistoryItemDto(
 /// <summary>/api/{products|orders}/{id}/history, and restoring a version as a new one.</summary>
 public static class HistoryApi
 {
+    /// <summary>The most entries one page of history holds.</summary>
+    public const int MaxLimit = 500;
+
+    private const string LimitDescription = "How many entries at most (1-500; default 200).";
+
+    private const string CursorDescription = "Where to continue: the cursor from the previous page's Link rel=\"next\" (opaque).";
+
+    private const string PagingDescription =
+        "Newest first, a page at a time: while more entries follow, the response has a `Link: <…?limit=…&cursor=…>; rel=\"next\"` header "
+        + "(RFC 8288); follow it until there is none. Following the links reads the whole timeline once, with no duplicates and no gaps, "
+        + "even while others save (their new versions are newer than the cursor: read the first page again to see them). "
+        + "A limit outside 1-500 or a cursor this API did not make is a 400 naming it.";
+
     public static RouteGroupBuilder MapHistoryApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
 
-        api.MapGet("/products/{id:int}/history", async Task<IResult> (int id, HistoryStore history, ProductStore products, CancellationToken ct) =>
-        {
-            var items = await history.ProductHistoryAsync(id, ct: ct);
-            return items.Count == 0 && await products.GetAsync(id, ct) is null
-                ? NotFound($"Product {id}")
-                : TypedResults.Ok(items.Select(HistoryItemDto.From).ToList());
-        }).WithTags("History").WithSummary("Every committed version of a product (newest first, with field diffs) and its check-out events.");
+        api.MapGet("/products/{id:int}/history", async Task<IResult> (
+            int id, [Description(LimitDescription)] int? limit, [Description(CursorDescription)] string? cursor, HttpContext http, HistoryStore history, ProductStore products, CancellationToken ct) =>
+            await PageAsync(http, limit, cursor, (take, after) => history.ProductHistoryPageAsync(id, take, after, ct), async () => await products.GetAsync(id, ct) is not null, $"Product {id}"))
+            .WithTags("History").WithSummary("Every committed version of a product (newest first, with field diffs) and its check-out events, a page at a time.")
+            .WithDescription(PagingDescription);
 
-        api.MapGet("/orders/{id:int}/history", async Task<IResult> (int id, HistoryStore history, OrderStore orders, CancellationToken ct) =>
-        {
-            var items = await history.OrderHistoryAsync(id, ct: ct);
-            return items.Count == 0 && await orders.GetAsync(id, ct) is null
-                ? NotFound($"Order {id}")
-                : TypedResults.Ok(items.Select(HistoryItemDto.From).ToList());
-        }).WithTags("History").WithSummary("Every committed version of an order (header and line diffs) and its check-out events.");
+        api.MapGet("/orders/{id:int}/history", async Task<IResult> (
+            int id, [Description(LimitDescription)] int? limit, [Description(CursorDescription)] string? cursor, HttpContext http, HistoryStore history, OrderStore orders, CancellationToken ct) =>
+            await PageAsync(http, limit, cursor, (take, after) => history.OrderHistoryPageAsync(id, take, after, ct), async () => await orders.GetAsync(id, ct) is not null, $"Order {id}"))
+            .WithTags("History").WithSummary("Every committed version of an order (header and line diffs) and its check-out events, a page at a time.")
+            .WithDescription(PagingDescription);
 
         api.MapPost("/products/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, ProductStore products, CancellationToken ct) =>
         {
@@ -81,6 +91,7 @@ public static class HistoryApi
                 SaveResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
                 SaveResult.Invalid i => Validation(i.Errors),
                 SaveResult.Locked l => Locked(l.Holder),
+                SaveResult.NotHolder n => NotHolder(n.Holder),
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The product cannot be written now (check-out required or ended)."),
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version. Requires If-Match.");
@@ -105,11 +116,52 @@ public static class HistoryApi
                 OrderSaveResult.Conflict c => Stale(OrderDto.From(c.Theirs), c.Theirs.Version),
                 OrderSaveResult.Invalid i => Validation(i.Errors),
                 OrderSaveResult.Locked l => Locked(l.Holder),
+                OrderSaveResult.NotHolder n => NotHolder(n.Holder),
                 _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The order cannot be written now."),
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version of the order. Requires If-Match.");
 
+        foreach (var kind in (string[])["products", "orders"])
+        {
+            api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history", HttpMethods.Get);
+            api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history/{{version:int}}/restore", HttpMethods.Post);
+        }
+
         return api;
+    }
+
+    /// <summary>
+    /// One page of a timeline: validates <c>limit</c> and <c>cursor</c> (400 naming them), answers 404
+    /// when the record never existed, and links the next page (RFC 8288 <c>Link: rel="next"</c>) while there is one.
+    /// </summary>
+    private static async Task<IResult> PageAsync(
+        HttpContext http, int? limit, string? cursor, Func<int, HistoryCursor?, Task<HistoryPage>> read, Func<Task<bool>> exists, string what)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Validation([new("limit", $"limit must be between 1 and {MaxLimit} (default {HistoryStore.DefaultTake}).")]);
+        }
+
+        HistoryCursor? after = null;
+        if (cursor is not null && !HistoryCursor.TryParse(cursor, out after))
+        {
+            return Validation([new("cursor", "cursor must be the value of a next link this API returned.")]);
+        }
+
+        var take = limit ?? HistoryStore.DefaultTake;
+        var page = await read(take, after);
+        if (page.Items.Count == 0 && after is null && !await exists())
+        {
+            return NotFound(what);
+        }
+
+        if (page.Next is { } next)
+        {
+            var url = $"{http.Request.PathBase}{http.Request.Path}?limit={take}&cursor={next.Encode()}";
+            http.Response.Headers.Link = $"<{url}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page.Items.Select(HistoryItemDto.From).ToList());
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.Ok<T> Ok<T>(HttpContext http, int version, T body)

@@ -27,6 +27,12 @@ public static class LeasesApi
 {
     public const int MaxWaitSeconds = 30;
 
+    /// <summary>The header that makes an acquire safe to retry: the same key and user get the same lease back.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>The longest Idempotency-Key accepted (a UUID is 36).</summary>
+    public const int MaxIdempotencyKeyLength = 80;
+
     public static RouteGroupBuilder MapLeasesApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -51,17 +57,27 @@ public static class LeasesApi
                 return Validation([new("wait", $"wait must be between 0 and {MaxWaitSeconds} seconds.")]);
             }
 
-            var actor = http.User.ToActor();
-            // One API holder per user: re-acquiring from a script takes over that user's own API lease.
-            var session = "api:" + actor.UserId;
-            var result = await store.AcquireWaitingAsync(key, actor, session, TimeSpan.FromSeconds(wait ?? 0), ct);
+            var (idempotencyKey, keyProblem) = IdempotencyKey(http.Request);
+            if (keyProblem is not null)
+            {
+                return keyProblem;
+            }
+
+            // Each acquire is its own holder; a retry names its first attempt by its Idempotency-Key
+            // (the holder is user and session, so another user's same key is another holder).
+            var session = idempotencyKey is null ? $"api:{Guid.NewGuid():N}" : "api-key:" + idempotencyKey;
+            var result = await store.AcquireWaitingAsync(key, http.User.ToActor(), session, TimeSpan.FromSeconds(wait ?? 0), ct);
             return result switch
             {
                 AcquireResult.Granted g => TypedResults.Created($"/api/leases/{key}", LeaseDto.From(g.Lease)),
+                AcquireResult.AlreadyHeld h => TypedResults.Ok(LeaseDto.From(h.Lease)),
                 AcquireResult.Denied d => Locked(d.Holder),
-                _ => TypedResults.StatusCode(StatusCodes.Status500InternalServerError),
+                _ => throw new InvalidOperationException($"Unexpected acquire result {result}."),
             };
-        }).WithSummary("Check out (acquire a lease). 201 with token and fencing number; 423 with the holder. ?wait=N retries for up to N seconds.");
+        }).Produces<LeaseDto>(StatusCodes.Status201Created).Produces<LeaseDto>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status423Locked)
+          .WithSummary("Check out (acquire a lease). 201 with token and fencing number; 423 with the holder. ?wait=N retries for up to N seconds.")
+          .WithDescription($"Each acquire is a new holder. Send {IdempotencyKeyHeader} (1-{MaxIdempotencyKeyLength} visible ASCII characters, no quotes or commas; a UUID, for example) to make it safe to retry: "
+            + "while that lease is live, the same key from the same user gets it back unchanged (200, same token); after it ended, the key acquires anew.");
 
         leases.MapPut("/", async Task<IResult> (string kind, int id, HttpContext http, LeaseStore store, CancellationToken ct) =>
         {
@@ -79,6 +95,7 @@ public static class LeasesApi
             return await store.RenewAsync(key, token!.Value, http.User.ToActor(), ct) switch
             {
                 LeaseChange.Done done => TypedResults.Ok(LeaseDto.From(done.Lease)),
+                LeaseChange.NotHolder n => NotHolder(n.Holder),
                 _ => NotHeld(key),
             };
         }).WithSummary("Renew a lease; needs its token in Lease-Token.");
@@ -96,7 +113,12 @@ public static class LeasesApi
                 return problem;
             }
 
-            return await store.ReleaseAsync(key, token!.Value, ct) is LeaseChange.Done ? TypedResults.NoContent() : NotHeld(key);
+            return await store.ReleaseAsync(key, token!.Value, http.User.ToActor(), ct) switch
+            {
+                LeaseChange.Done => TypedResults.NoContent(),
+                LeaseChange.NotHolder n => NotHolder(n.Holder),
+                _ => NotHeld(key),
+            };
         }).WithSummary("Check in (release a lease); needs its token in Lease-Token.");
 
         leases.MapPost("/force-release", async Task<IResult> (string kind, int id, ForceReleaseInput input, HttpContext http, LeaseStore store, CancellationToken ct) =>
@@ -116,6 +138,9 @@ public static class LeasesApi
         }).RequireAuthorization(ApiEndpoints.AdminPolicy)
           .WithSummary("Administrators: take a check-out away, with a reason. The holder is told at once.");
 
+        leases.MapMethodNotAllowed("/", HttpMethods.Post, HttpMethods.Put, HttpMethods.Delete);
+        leases.MapMethodNotAllowed("/force-release", HttpMethods.Post);
+
         return api;
     }
 
@@ -128,6 +153,26 @@ public static class LeasesApi
         return problem is not null ? (null, problem)
             : token is null ? (null, Validation([new(LeaseTokenHeader, $"{LeaseTokenHeader} is required: send the token you got when you checked out.")]))
             : (token, null);
+    }
+
+    /// <summary>The Idempotency-Key header: null when absent, a problem when it is not one key of visible ASCII (a structured-field string's surrounding quotes are allowed).</summary>
+    private static (string? Key, IResult? Problem) IdempotencyKey(HttpRequest request)
+    {
+        var values = request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var raw = values.Count == 1 ? values[0]?.Trim() ?? string.Empty : string.Empty;
+        if (raw.Length >= 2 && raw[0] == '"' && raw[^1] == '"')
+        {
+            raw = raw[1..^1];
+        }
+
+        return raw.Length is > 0 and <= MaxIdempotencyKeyLength && raw.All(c => c is > ' ' and <= '~' and not '"' and not ',')
+            ? (raw, null)
+            : (null, Validation([new(IdempotencyKeyHeader, $"{IdempotencyKeyHeader} must be one key of 1 to {MaxIdempotencyKeyLength} visible ASCII characters, without quotes or commas (a UUID, for example).")]));
     }
 
     private static ProblemHttpResult NotHeld(string key) =>

@@ -234,6 +234,7 @@ public static class OrdersApi
         OrderSaveResult.Invalid invalid => Validation(invalid.Errors),
         OrderSaveResult.Conflict conflict => Stale(OrderDto.From(conflict.Theirs), conflict.Theirs.Version),
         OrderSaveResult.Locked locked => Locked(locked.Holder),
+        OrderSaveResult.NotHolder notHolder => NotHolder(notHolder.Holder),
         OrderSaveResult.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: OrderSaveResult.LeaseLost.Message),
         _ => NotFound(what),
     };

@@ -148,6 +148,7 @@ public static class ProductsApi
                 DeleteResult.Removed => TypedResults.NoContent(),
                 DeleteResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
                 DeleteResult.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Locked", detail: l.Message),
+                DeleteResult.NotHolder n => NotHolder(n.Holder),
                 _ => NotFound($"Product {id}"),
             };
         }).WithSummary("Delete a product. Requires If-Match.");
@@ -173,6 +174,7 @@ public static class ProductsApi
         SaveResult.Invalid invalid => Validation(invalid.Errors),
         SaveResult.Conflict conflict => Stale(ProductDto.From(conflict.Theirs), conflict.Theirs.Version),
         SaveResult.Locked locked => Locked(locked.Holder),
+        SaveResult.NotHolder notHolder => NotHolder(notHolder.Holder),
         SaveResult.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: SaveResult.LeaseLost.Message),
         SaveResult.CheckoutRequired => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Check-out required", detail: SaveResult.CheckoutRequired.Message),
         _ => NotFound(what),

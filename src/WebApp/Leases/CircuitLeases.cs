@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CollabEditor.Core.Users;
 using CollabEditor.Data.Leases;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
@@ -12,7 +13,7 @@ namespace CollabEditor.WebApp.Leases;
 /// </summary>
 public sealed class CircuitLeases(LeaseStore leases) : CircuitHandler
 {
-    private readonly ConcurrentDictionary<string, Guid> _held = new();
+    private readonly ConcurrentDictionary<string, (Guid Token, Actor Holder)> _held = new();
 
     /// <summary>False while the browser is disconnected: do not renew.</summary>
     public bool IsConnected { get; private set; } = true;
@@ -20,7 +21,7 @@ public sealed class CircuitLeases(LeaseStore leases) : CircuitHandler
     /// <summary>Raised when the connection comes back, so pages renew at once.</summary>
     public event Func<Task>? Reconnected;
 
-    public void Track(string key, Guid token) => _held[key] = token;
+    public void Track(string key, Guid token, Actor holder) => _held[key] = (token, holder);
 
     public void Forget(string key) => _held.TryRemove(key, out _);
 
@@ -44,9 +45,9 @@ public sealed class CircuitLeases(LeaseStore leases) : CircuitHandler
 
     public override async Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
-        foreach (var (key, token) in _held)
+        foreach (var (key, (token, holder)) in _held)
         {
-            await leases.ReleaseAsync(key, token, cancellationToken);
+            await leases.ReleaseAsync(key, token, holder, cancellationToken);
         }
 
         _held.Clear();
