@@ -197,6 +197,67 @@ public sealed class ChangesHubTests(AppHost host) : IClassFixture<AppHost>
     }
 
     [Fact]
+    public async Task JoiningAgain_WhileSavesArrive_NeverSkipsOrRepeatsAVersion()
+    {
+        var p = await NewProductAsync("HUB-REJOIN");
+        var key = $"product/{p.Id}";
+        await using var alice = await AliceAsync();
+        var received = Received.On(alice);
+        await alice.StartAsync();
+        var first = await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "products");
+
+        // Joins of a group it follows already, live and from a position, while 150 saves land.
+        var saving = Task.Run(() => SaveAsync(p, 150, 1));
+        while (!saving.IsCompleted)
+        {
+            await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "products");
+            await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollectionAfter), "products", first);
+        }
+
+        var last = await saving;
+        await Received.UntilAsync(() => received.VersionsOf(key).Contains(last), $"version {last}");
+        await Task.Delay(300);
+        Assert.Equal(Enumerable.Range(2, 150).Select(v => (long)v), received.VersionsOf(key));
+    }
+
+    [Fact]
+    public async Task AResourceFollowedLive_ThenItsCollectionFromAnEarlierPosition_IsNeverOutOfOrderOrRepeated()
+    {
+        var p = await NewProductAsync("HUB-MIXED");
+        var key = $"product/{p.Id}";
+        await using var alice = await AliceAsync();
+        var received = Received.On(alice);
+        await alice.StartAsync();
+        var before = await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "orders");
+        var version = await SaveAsync(p, 5, 1);
+        await alice.InvokeAsync<long>(nameof(ChangesHub.JoinResource), key);
+        version = await SaveAsync(p, 5, version);
+        await Received.UntilAsync(() => received.VersionsOf(key).Contains(version), $"version {version}");
+
+        // Versions 2..6 came before the resource was followed: replaying them now would put them
+        // after 7..11. The hub says it cannot (a resync) instead of sending them out of order.
+        await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollectionAfter), "products", before);
+        version = await SaveAsync(p, 3, version);
+        await Received.UntilAsync(() => received.VersionsOf(key).Contains(version), $"version {version}");
+        await Task.Delay(300);
+
+        var versions = received.VersionsOf(key);
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Count, versions.Distinct().Count());
+        Assert.Equal(Enumerable.Range(7, 8).Select(v => (long)v), versions);
+        Assert.Contains(received.All, e => e.Kind == ChangeKind.Resync);
+    }
+
+    [Fact]
+    public async Task JoiningAfterAPositionAheadOfEveryCommittedChange_IsRefused()
+    {
+        await using var alice = await AliceAsync();
+        await alice.StartAsync();
+        var ex = await Assert.ThrowsAsync<HubException>(() => alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollectionAfter), "products", 10_000_000_000L));
+        Assert.Contains("ahead of the latest committed change", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JoiningAfterAPositionTheLogNoLongerHas_GetsAResync_ThenLiveOnes()
     {
         var p = await NewProductAsync("HUB-TOO-OLD");

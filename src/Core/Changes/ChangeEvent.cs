@@ -45,8 +45,9 @@ public enum ChangeKind
 /// <param name="Version">The new version (0 when not applicable).</param>
 /// <param name="Actor">The display name of who did it, when known.</param>
 /// <param name="Position">
-/// Where the change stands in the commit order of all record and lease changes (1, 2, 3, … with no
-/// gaps, across instances); 0 for what is not kept (presence, release requests, resync).
+/// Where the change stands in the commit order of all record and lease changes (increasing, the same
+/// on every instance; once one is seen, every lower one is final); 0 for what is not kept (presence,
+/// release requests). A resync carries the position it stands for.
 /// </param>
 public sealed record ChangeEvent(ChangeKind Kind, string Key, long Version, string? Actor, long Position = 0)
 {

@@ -74,7 +74,7 @@ public sealed class ChangeFeed(TimeProvider time)
 
         public void Offer(ChangeEvent change)
         {
-            if (_disposed || (change.Kind != ChangeKind.Resync && !filter(change)))
+            if (_disposed || (change.Kind != ChangeKind.Resync && !Wants(change)))
             {
                 return;
             }
@@ -98,6 +98,20 @@ public sealed class ChangeFeed(TimeProvider time)
             }
 
             _ = DeliverAsync();
+        }
+
+        /// <summary>A filter that throws is reported and skips that event; it never stops the publisher.</summary>
+        private bool Wants(ChangeEvent change)
+        {
+            try
+            {
+                return filter(change);
+            }
+            catch (Exception ex)
+            {
+                feed.HandlerFailed?.Invoke(ex);
+                return false;
+            }
         }
 
         /// <summary>

@@ -28,6 +28,7 @@ public sealed partial class ChangeListener(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<long> _start = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<string?> _inbox = System.Threading.Channels.Channel.CreateUnbounded<string?>(new() { SingleReader = true });
     private volatile NpgsqlConnection? _current;
     private long _position = -1;
@@ -39,7 +40,10 @@ public sealed partial class ChangeListener(
     /// <summary>How many times the connection has been re-established after a drop.</summary>
     public int Reconnects { get; private set; }
 
-    /// <summary>The attempt number of the latest reconnect (1 = the first try after a drop).</summary>
+    /// <summary>
+    /// The retry number of the latest reconnect: 1 for the first retry after a drop, growing while the
+    /// database stays away; 0 when the drop came after a healthy period (reconnected at once).
+    /// </summary>
     public int LastReconnectAttempt { get; private set; }
 
     /// <summary>The backend process id of the LISTEN connection (tests terminate it on purpose).</summary>
@@ -50,6 +54,12 @@ public sealed partial class ChangeListener(
 
     /// <summary>Completes once the first LISTEN is in place and the feed is positioned.</summary>
     public Task Listening => _firstListen.Task;
+
+    /// <summary>
+    /// The position the feed started from: every change after it is published, in order (or stood
+    /// for by a resync carrying the position it skipped to).
+    /// </summary>
+    public Task<long> StartPosition => _start.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -118,8 +128,12 @@ public sealed partial class ChangeListener(
         await conn.OpenAsync(ct);
         if (!_listenedBefore)
         {
-            // Positioned before LISTEN: the catch-up below publishes whatever commits in between.
-            Interlocked.Exchange(ref _position, await log.HeadAsync(ct));
+            // Positioned before LISTEN: the catch-up below publishes whatever commits in between
+            // (also when this first LISTEN fails and a later attempt succeeds).
+            var head = await log.HeadAsync(ct);
+            Interlocked.Exchange(ref _position, head);
+            _start.TrySetResult(head);
+            _listenedBefore = true;
         }
 
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", conn))
@@ -132,7 +146,6 @@ public sealed partial class ChangeListener(
         var up = time.GetTimestamp();
         // Null asks the pump to catch up from the log (after a drop: everything missed meanwhile).
         _inbox.Writer.TryWrite(null);
-        _listenedBefore = true;
         try
         {
             while (true)
@@ -157,23 +170,30 @@ public sealed partial class ChangeListener(
         var caughtUpOnce = false;
         await foreach (var payload in _inbox.Reader.ReadAllAsync(ct))
         {
+            ChangeEvent? change = null;
             try
             {
                 if (payload is null)
                 {
-                    await CatchUpAsync(await log.HeadAsync(ct), ct);
-                    if (caughtUpOnce)
+                    try
                     {
-                        Reconnects++;
-                        LogReconnected(logger);
-                        // Presence is not kept: tell every page to look again.
-                        feed.Publish(ChangeEvent.PresenceResync);
+                        await CatchUpAsync(await log.HeadAsync(ct), ct);
                     }
+                    finally
+                    {
+                        if (caughtUpOnce)
+                        {
+                            Reconnects++;
+                            LogReconnected(logger);
+                            // Presence is not kept: tell every page to look again.
+                            feed.Publish(ChangeEvent.PresenceResync);
+                        }
 
-                    caughtUpOnce = true;
-                    _firstListen.TrySetResult();
+                        caughtUpOnce = true;
+                        _firstListen.TrySetResult();
+                    }
                 }
-                else if (Parse(payload) is { } change)
+                else if ((change = Parse(payload)) is not null)
                 {
                     if (change.Position == 0)
                     {
@@ -181,20 +201,23 @@ public sealed partial class ChangeListener(
                     }
                     else if (change.Position > Interlocked.Read(ref _position))
                     {
+                        // Lower positions are final once this one is visible: fill any gap from the log.
                         await CatchUpAsync(change.Position - 1, ct);
                         Publish(change);
                     }
                 }
             }
-            catch (Exception ex) when (IsConnectionFault(ex))
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // The log could not be read: nothing may be skipped silently.
-                LogCatchUpFailed(logger, ex.Message);
-                feed.Publish(ChangeEvent.Resync);
-                if (payload is not null && Parse(payload) is { Position: > 0 } change)
-                {
-                    Publish(change);
-                }
+                throw;
+            }
+            catch (Exception ex)
+            {
+                // The log could not be read (or anything else went wrong): nothing may be skipped silently.
+                LogCatchUpFailed(logger, ex, ex.Message);
+                var skippedTo = Math.Max(Interlocked.Read(ref _position), change?.Position ?? 0);
+                Interlocked.Exchange(ref _position, skippedTo);
+                feed.Publish(ChangeEvent.Resync with { Position = skippedTo });
             }
         }
     }
@@ -212,8 +235,8 @@ public sealed partial class ChangeListener(
         if (missed is null)
         {
             LogResync(logger, from, upTo);
-            feed.Publish(ChangeEvent.Resync);
             Interlocked.Exchange(ref _position, upTo);
+            feed.Publish(ChangeEvent.Resync with { Position = upTo });
             return;
         }
 
@@ -263,8 +286,8 @@ public sealed partial class ChangeListener(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The change log no longer covers positions {From}..{UpTo}; published a resync")]
     private static partial void LogResync(ILogger logger, long from, long upTo);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the change log to fill a gap; published a resync: {Reason}")]
-    private static partial void LogCatchUpFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish in order (reading the change log failed?); published a resync: {Reason}")]
+    private static partial void LogCatchUpFailed(ILogger logger, Exception exception, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a change notification that is not a change event: {Payload}")]
     private static partial void LogBadPayload(ILogger logger, Exception exception, string payload);

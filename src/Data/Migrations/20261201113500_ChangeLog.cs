@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace CollabEditor.Data.Migrations
 {
     /// <summary>
-    /// Every record and lease change gets a position in commit order (1, 2, 3, … with no gaps) and is
+    /// Every record and lease change gets a position in commit order (increasing; a reader that sees one knows every lower one is final) and is
     /// kept in <c>change_log</c> for a while, so a listener that reconnects and a program that resumes
     /// get what they missed instead of a resync (DESIGN.md "Live changes").
     /// </summary>
@@ -14,17 +14,18 @@ namespace CollabEditor.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // The position is taken at commit (the announcing triggers are deferred) from one counter
-            // row, whose row lock is held until the transaction has committed: the next writer gets
-            // the next number only after this one is visible. So positions follow commit order and a
-            // reader who sees position n knows 1..n-1 are committed too — no "outbox gap" (a sequence
-            // taken at statement time can commit after a higher number, and a reader would skip it).
-            // NOTIFY serializes committing notifiers the same way already, so this adds no new wait.
+            // The position is taken at commit (the announcing triggers are deferred), from a sequence,
+            // under a transaction-level advisory lock that is released only after the commit is
+            // visible: the next writer gets the next number only after this one has committed (or
+            // rolled back). So positions follow commit order, and a reader who sees position n knows
+            // every lower number is committed or never will be — no "outbox gap" (a number taken at
+            // statement time can commit after a higher one, and a reader resuming from the higher one
+            // skips it). A number can go unused (a transaction that fails after taking it); readers
+            // treat the positions as ordered, not as dense. A lock, not a counter row: writers at
+            // REPEATABLE READ or SERIALIZABLE would fail on a row every writer updates. NOTIFY already
+            // serializes committing notifiers the same way, so the wait is the one that was there.
             migrationBuilder.Sql("""
-                CREATE TABLE change_head (
-                    id smallint PRIMARY KEY CHECK (id = 1),
-                    position bigint NOT NULL);
-                INSERT INTO change_head VALUES (1, 0);
+                CREATE SEQUENCE change_position AS bigint;
 
                 CREATE TABLE change_log (
                     position bigint PRIMARY KEY,
@@ -41,7 +42,9 @@ namespace CollabEditor.Data.Migrations
                 DECLARE
                     p bigint;
                 BEGIN
-                    UPDATE change_head SET position = position + 1 WHERE id = 1 RETURNING change_head.position INTO p;
+                    -- 0x436f6c6c ('Coll'), 1: this app's one commit-order lock.
+                    PERFORM pg_advisory_xact_lock(1131375724, 1);
+                    p := nextval('change_position');
                     INSERT INTO change_log (position, kind, resource_key, version, actor, at)
                     VALUES (p, kind, resource_key, version, actor, clock_timestamp());
                     PERFORM pg_notify('collab_changes', json_build_object(
@@ -58,12 +61,23 @@ namespace CollabEditor.Data.Migrations
                     r jsonb;
                     kind text;
                     actor text := NULLIF(current_setting('collab.actor', true), '');
+                    committed jsonb;
                 BEGIN
                     IF TG_OP = 'DELETE' THEN
                         r := to_jsonb(OLD);
                         kind := 'deleted';
                     ELSE
+                        IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+                            -- Nothing changed: no new version to announce.
+                            RETURN NULL;
+                        END IF;
                         r := to_jsonb(NEW);
+                        -- At commit, a row changed again later in the same transaction (or deleted) is
+                        -- announced by that later event: only what is committed is a version.
+                        EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1', TG_TABLE_NAME) INTO committed USING NEW.id;
+                        IF committed IS DISTINCT FROM r THEN
+                            RETURN NULL;
+                        END IF;
                         kind := CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'saved' END;
                         IF actor IS NULL AND (TG_OP = 'INSERT' OR (r ->> 'last_changed_at') IS DISTINCT FROM (to_jsonb(OLD) ->> 'last_changed_at')) THEN
                             actor := r ->> 'last_changed_by';
@@ -175,7 +189,7 @@ namespace CollabEditor.Data.Migrations
 
                 DROP FUNCTION collab_announce(text, text, bigint, text);
                 DROP TABLE change_log;
-                DROP TABLE change_head;
+                DROP SEQUENCE change_position;
                 """);
         }
     }

@@ -27,11 +27,7 @@ public sealed class ChangesHub(HubBroadcaster broadcaster) : Hub<IChangeClient>
 {
     public const string Path = "/hubs/changes";
 
-    public override Task OnConnectedAsync()
-    {
-        broadcaster.Connect(Context.ConnectionId);
-        return Task.CompletedTask;
-    }
+    public override Task OnConnectedAsync() => broadcaster.ConnectAsync(Context.ConnectionId, Context.Abort);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
@@ -40,23 +36,23 @@ public sealed class ChangesHub(HubBroadcaster broadcaster) : Hub<IChangeClient>
     }
 
     /// <summary>Follows one resource from now on; returns the position the join stands at.</summary>
-    public long JoinResource(string key) =>
-        broadcaster.Join(Context.ConnectionId, CheckResource(key), collection: false, after: null);
+    public Task<long> JoinResource(string key) =>
+        broadcaster.JoinAsync(Context.ConnectionId, CheckResource(key), collection: false, after: null);
 
     /// <summary>Follows one resource, first replaying its changes after <paramref name="position"/> (or a resync when they are no longer kept).</summary>
-    public long JoinResourceAfter(string key, long position) =>
-        broadcaster.Join(Context.ConnectionId, CheckResource(key), collection: false, after: CheckPosition(position));
+    public Task<long> JoinResourceAfter(string key, long position) =>
+        broadcaster.JoinAsync(Context.ConnectionId, CheckResource(key), collection: false, after: CheckPosition(position));
 
     public void LeaveResource(string key) =>
         broadcaster.Leave(Context.ConnectionId, CheckResource(key));
 
     /// <summary>Follows every resource of a collection from now on; returns the position the join stands at.</summary>
-    public long JoinCollection(string name) =>
-        broadcaster.Join(Context.ConnectionId, CheckCollection(name), collection: true, after: null);
+    public Task<long> JoinCollection(string name) =>
+        broadcaster.JoinAsync(Context.ConnectionId, CheckCollection(name), collection: true, after: null);
 
     /// <summary>Follows a collection, first replaying its changes after <paramref name="position"/> (or a resync when they are no longer kept).</summary>
-    public long JoinCollectionAfter(string name, long position) =>
-        broadcaster.Join(Context.ConnectionId, CheckCollection(name), collection: true, after: CheckPosition(position));
+    public Task<long> JoinCollectionAfter(string name, long position) =>
+        broadcaster.JoinAsync(Context.ConnectionId, CheckCollection(name), collection: true, after: CheckPosition(position));
 
     public void LeaveCollection(string name) =>
         broadcaster.Leave(Context.ConnectionId, CheckCollection(name));
@@ -75,5 +71,5 @@ public sealed class ChangesHub(HubBroadcaster broadcaster) : Hub<IChangeClient>
     private static long CheckPosition(long position) =>
         position >= 0
             ? position
-            : throw new HubException($"position must be 0 or more (the position of the last change you received; 0 for everything the log still has), not {position}.");
+            : throw new HubException($"position must be 0 or more (the position of the last change you received), not {position}.");
 }

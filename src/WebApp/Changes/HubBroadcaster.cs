@@ -16,12 +16,20 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     /// <summary>A connection further behind than this is sent a resync instead of its backlog.</summary>
     public const int MaxBacklog = 20_000;
 
+    /// <summary>Joins with a position whose replay has not run yet, per connection.</summary>
+    public const int MaxPendingReplays = 8;
+
+    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
     private readonly IHubContext<ChangesHub, IChangeClient> _hub = hub;
     private readonly ChangeLog _log = log;
     private readonly ILogger<HubBroadcaster> _logger = logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Follower> _followers = [];
     private IDisposable? _subscription;
+
+    // The position of the latest change handed to the followers (guarded by _gate): every change
+    // after it reaches them through Dispatch, judged against the groups they follow by then.
+    private long? _dispatched;
 
     /// <summary>Connections currently followed (diagnostics and tests).</summary>
     public int Connections
@@ -58,14 +66,18 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
         return Task.CompletedTask;
     }
 
-    /// <summary>A connection arrived: it follows nothing yet and is told so first (<see cref="ChangeKind.Connected"/>).</summary>
-    public void Connect(string connectionId)
+    /// <summary>
+    /// A connection arrived: it follows nothing yet and is told so first (<see cref="ChangeKind.Connected"/>).
+    /// <paramref name="abort"/> closes it when its sender breaks.
+    /// </summary>
+    public async Task ConnectAsync(string connectionId, Action abort)
     {
-        var follower = new Follower(this, connectionId);
+        var start = await StartedAsync();
+        var follower = new Follower(this, connectionId, abort);
         lock (_gate)
         {
             _followers[connectionId] = follower;
-            follower.Enqueue(new Item(new ChangeEvent(ChangeKind.Connected, string.Empty, 0, null, listener.Position)));
+            follower.Enqueue(new Item(new ChangeEvent(ChangeKind.Connected, string.Empty, 0, null, _dispatched ?? start)));
         }
 
         follower.Start();
@@ -86,10 +98,22 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     /// Starts following <paramref name="group"/> (a resource key or a collection name). With
     /// <paramref name="after"/>, the changes after that position come first, then live ones. Returns
     /// the position the join stands at: the client has everything of the group up to it once the
-    /// replay is through (a client that sees nothing afterwards resumes from it).
+    /// replay is through (a client that sees nothing afterwards resumes from it). Joining a group the
+    /// connection already follows changes nothing.
     /// </summary>
-    public long Join(string connectionId, string group, bool collection, long? after)
+    public async Task<long> JoinAsync(string connectionId, string group, bool collection, long? after)
     {
+        var start = await StartedAsync();
+        if (after is { } claimed && claimed > Math.Max(DispatchedPosition, start))
+        {
+            // Seen on an instance that is ahead of this one, or not a position at all.
+            var head = await _log.HeadAsync();
+            if (claimed > head)
+            {
+                throw new HubException($"position {claimed} is ahead of the latest committed change ({head}): pass the position of the last change you received.");
+            }
+        }
+
         lock (_gate)
         {
             if (!_followers.TryGetValue(connectionId, out var follower))
@@ -97,15 +121,24 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
                 throw new HubException("This connection has closed.");
             }
 
-            var at = listener.Position;
-            var earlier = follower.Groups.Where(g => g.Name != group).ToArray();
-            follower.Groups.RemoveAll(g => g.Name == group);
-            follower.Groups.Add(new Group(group, collection, at, after));
-            if (after is { } from)
+            var at = _dispatched ?? start;
+            if (follower.Groups.Exists(g => g.Name == group))
             {
+                return at;
+            }
+
+            var earlier = follower.Groups.ToArray();
+            if (after is { } from && from < at)
+            {
+                if (follower.PendingReplays >= MaxPendingReplays)
+                {
+                    throw new HubException($"At most {MaxPendingReplays} joins with a position may wait for their replay at once; wait for their changes first.");
+                }
+
                 follower.Enqueue(new Item(Replay: new Replay(group, collection, from, at, earlier)));
             }
 
+            follower.Groups.Add(new Group(group, collection, at, after));
             return at;
         }
     }
@@ -121,12 +154,29 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
         }
     }
 
+    private async Task<long> StartedAsync()
+    {
+        try
+        {
+            return await listener.StartPosition.WaitAsync(StartWait);
+        }
+        catch (TimeoutException)
+        {
+            throw new HubException("Live changes are not available yet (the database listener has not started): try again shortly.");
+        }
+    }
+
     private Task Dispatch(IReadOnlyList<ChangeEvent> batch)
     {
         lock (_gate)
         {
             foreach (var change in batch)
             {
+                if (change.Position > 0)
+                {
+                    _dispatched = change.Position;
+                }
+
                 foreach (var follower in _followers.Values)
                 {
                     if (follower.WantsLive(change))
@@ -141,30 +191,31 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     }
 
     /// <summary>
-    /// What a connection follows. <see cref="At"/> is the position when it joined: live changes after
-    /// it come through the feed. <see cref="After"/> is the position the client said it had seen.
+    /// What a connection follows. <see cref="At"/> is the position when it joined: changes after it
+    /// come through the feed. <see cref="After"/> is the position the client said it had seen.
     /// </summary>
     private sealed record Group(string Name, bool Collection, long At, long? After)
     {
         public bool Matches(ChangeEvent change) =>
             Collection ? change.Collection == Name : change.Key == Name;
-
-        /// <summary>Whether this group has brought (or the client already had) <paramref name="change"/>.</summary>
-        public bool Covers(ChangeEvent change) => After is not null || change.Position > At;
     }
 
     private sealed record Replay(string Group, bool Collection, long After, long UpTo, Group[] Earlier);
 
     private readonly record struct Item(ChangeEvent? Change = null, Replay? Replay = null);
 
-    private sealed class Follower(HubBroadcaster owner, string connectionId)
+    private sealed class Follower(HubBroadcaster owner, string connectionId, Action abort) : IDisposable
     {
         private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new() { SingleReader = true });
+        private readonly CancellationTokenSource _closed = new();
         private int _backlog;
+        private int _replays;
         private volatile bool _overflowed;
 
         /// <summary>Guarded by the owner's lock.</summary>
         public List<Group> Groups { get; } = [];
+
+        public int PendingReplays => Volatile.Read(ref _replays);
 
         public bool WantsLive(ChangeEvent change)
         {
@@ -204,11 +255,19 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
             return wanted;
         }
 
+        /// <summary>Called under the owner's lock. Past the backlog limit nothing more is queued: a resync stands for it.</summary>
         public void Enqueue(Item item)
         {
-            if (Interlocked.Increment(ref _backlog) > MaxBacklog)
+            if (Volatile.Read(ref _backlog) >= MaxBacklog)
             {
                 _overflowed = true;
+                return;
+            }
+
+            Interlocked.Increment(ref _backlog);
+            if (item.Replay is not null)
+            {
+                Interlocked.Increment(ref _replays);
             }
 
             _queue.Writer.TryWrite(item);
@@ -216,7 +275,20 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
 
         public void Start() => _ = SendAllAsync();
 
-        public void Complete() => _queue.Writer.TryComplete();
+        public void Complete()
+        {
+            _queue.Writer.TryComplete();
+            try
+            {
+                _closed.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its sender has ended already.
+            }
+        }
+
+        public void Dispose() => _closed.Dispose();
 
         private async Task SendAllAsync()
         {
@@ -226,17 +298,26 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
                 await foreach (var item in _queue.Reader.ReadAllAsync())
                 {
                     Interlocked.Decrement(ref _backlog);
+                    if (item.Replay is not null)
+                    {
+                        Interlocked.Decrement(ref _replays);
+                    }
+
                     if (_overflowed)
                     {
                         // Too far behind: drop the backlog and have it re-read.
-                        while (_queue.Reader.TryRead(out _))
+                        while (_queue.Reader.TryRead(out var dropped))
                         {
                             Interlocked.Decrement(ref _backlog);
+                            if (dropped.Replay is not null)
+                            {
+                                Interlocked.Decrement(ref _replays);
+                            }
                         }
 
                         _overflowed = false;
                         LogOverflow(owner._logger, connectionId);
-                        await client.Changed(ChangeEvent.Resync);
+                        await client.Changed(ChangeEvent.Resync with { Position = owner.DispatchedPosition });
                         continue;
                     }
 
@@ -250,10 +331,21 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
                     }
                 }
             }
+            catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+            {
+                // Disconnected while replaying.
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The connection is gone or broken; SignalR closes it and OnDisconnected removes it.
-                LogSendFailed(owner._logger, connectionId, ex.Message);
+                // A sender that cannot send leaves a client that hears nothing: close the connection,
+                // so the client reconnects, is told to join again and resumes from its last position.
+                LogSendFailed(owner._logger, ex, connectionId, ex.Message);
+                owner.Disconnect(connectionId);
+                abort();
+            }
+            finally
+            {
+                Dispose();
             }
         }
 
@@ -265,7 +357,8 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
                 missed = await owner._log.ReadAsync(
                     replay.After, replay.UpTo,
                     replay.Collection ? null : [replay.Group],
-                    replay.Collection ? [replay.Group] : null);
+                    replay.Collection ? [replay.Group] : null,
+                    _closed.Token);
             }
             catch (Npgsql.NpgsqlException ex)
             {
@@ -279,13 +372,38 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
                 return;
             }
 
+            var resync = false;
             foreach (var change in missed)
             {
-                // What a group joined earlier brought (or the client had) is not sent twice.
-                if (!Array.Exists(replay.Earlier, g => g.Matches(change) && g.Covers(change)))
+                var earlier = Array.FindAll(replay.Earlier, g => g.Matches(change));
+                if (earlier.Length == 0)
                 {
                     await client.Changed(change);
                 }
+                else if (!Array.Exists(earlier, g => g.After is not null || change.Position > g.At))
+                {
+                    // A group joined earlier from "now" has sent this resource's later changes
+                    // already: this one would arrive out of order. Never out of order, never silent.
+                    resync = true;
+                }
+
+                // Otherwise a group joined earlier has brought it (or the client had it): not twice.
+            }
+
+            if (resync)
+            {
+                await client.Changed(ChangeEvent.Resync with { Position = replay.UpTo });
+            }
+        }
+    }
+
+    private long DispatchedPosition
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dispatched ?? 0;
             }
         }
     }
@@ -293,8 +411,8 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     [LoggerMessage(Level = LogLevel.Warning, Message = "Hub connection {ConnectionId} fell more than the backlog limit behind; sent a resync")]
     private static partial void LogOverflow(ILogger logger, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Sending to hub connection {ConnectionId} failed: {Reason}")]
-    private static partial void LogSendFailed(ILogger logger, string connectionId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending to hub connection {ConnectionId} failed; closed it: {Reason}")]
+    private static partial void LogSendFailed(ILogger logger, Exception exception, string connectionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replaying the change log to hub connection {ConnectionId} failed; sent a resync: {Reason}")]
     private static partial void LogReplayFailed(ILogger logger, string connectionId, string reason);
