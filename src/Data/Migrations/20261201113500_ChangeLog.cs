@@ -58,33 +58,35 @@ namespace CollabEditor.Data.Migrations
 
                 CREATE OR REPLACE FUNCTION collab_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE
-                    r jsonb;
                     kind text;
                     actor text := NULLIF(current_setting('collab.actor', true), '');
-                    committed jsonb;
                 BEGIN
                     IF TG_OP = 'DELETE' THEN
-                        r := to_jsonb(OLD);
-                        kind := 'deleted';
-                    ELSE
-                        IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN
+                        PERFORM collab_announce('deleted', TG_ARGV[0] || '/' || OLD.id, OLD.version, COALESCE(actor, 'another program'));
+                        RETURN NULL;
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        IF NEW IS NOT DISTINCT FROM OLD THEN
                             -- Nothing changed: no new version to announce.
                             RETURN NULL;
                         END IF;
-                        r := to_jsonb(NEW);
-                        -- At commit, a row changed again later in the same transaction (or deleted) is
-                        -- announced by that later event: only what is committed is a version.
-                        EXECUTE format('SELECT to_jsonb(t) FROM %I t WHERE t.id = $1', TG_TABLE_NAME) INTO committed USING NEW.id;
-                        IF committed IS DISTINCT FROM r THEN
+                        IF actor IS NULL AND NEW.last_changed_at IS DISTINCT FROM OLD.last_changed_at THEN
+                            actor := NEW.last_changed_by;
+                        END IF;
+                        kind := 'saved';
+                    ELSE
+                        actor := COALESCE(actor, NEW.last_changed_by);
+                        kind := 'created';
+                    END IF;
+                    -- At commit, a row changed again later in the same transaction (or deleted) is
+                    -- announced by that later event: only what is committed is a version.
+                    IF TG_TABLE_NAME = 'products' THEN
+                        IF (SELECT t FROM products t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
                             RETURN NULL;
                         END IF;
-                        kind := CASE TG_OP WHEN 'INSERT' THEN 'created' ELSE 'saved' END;
-                        IF actor IS NULL AND (TG_OP = 'INSERT' OR (r ->> 'last_changed_at') IS DISTINCT FROM (to_jsonb(OLD) ->> 'last_changed_at')) THEN
-                            actor := r ->> 'last_changed_by';
-                        END IF;
+                    ELSIF (SELECT t FROM orders t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                        RETURN NULL;
                     END IF;
-                    PERFORM collab_announce(kind, TG_ARGV[0] || '/' || (r ->> 'id'),
-                        COALESCE((r ->> 'version')::bigint, 0), COALESCE(actor, 'another program'));
+                    PERFORM collab_announce(kind, TG_ARGV[0] || '/' || NEW.id, NEW.version, COALESCE(actor, 'another program'));
                     RETURN NULL;
                 END $$;
 
