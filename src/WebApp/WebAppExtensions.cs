@@ -120,18 +120,8 @@ public static class WebAppExtensions
         services.AddCascadingAuthenticationState();
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
         // Programs sign in for a bearer token (POST /api/auth/token); pages use the cookie.
-        authentication.AddBearerToken(IdentityConstants.BearerScheme, o => o.Events.OnMessageReceived = ctx =>
-        {
-            // Browsers' WebSocket and EventSource clients cannot send headers: SignalR's convention is the
-            // access_token query parameter. Honoured on the hubs only, so tokens stay out of API URLs and logs.
-            if (ctx.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase)
-                && ctx.Request.Query["access_token"] is [{ Length: > 0 } token])
-            {
-                ctx.Token = token;
-            }
-
-            return Task.CompletedTask;
-        });
+        // Short-lived, checked against the account on every request, renewed at /api/auth/refresh (AddCollabSessions).
+        authentication.AddBearerToken(IdentityConstants.BearerScheme);
         authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
         {
@@ -153,6 +143,7 @@ public static class WebAppExtensions
             .AddSignInManager()
             .AddClaimsPrincipalFactory<DisplayNameClaimsFactory>()
             .AddDefaultTokenProviders();
+        services.AddCollabSessions();
 
         // A signed-in user without a page's role is told so at that address (403), not sent to sign in again.
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PageAccessDenied>();

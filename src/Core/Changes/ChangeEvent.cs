@@ -34,6 +34,12 @@ public enum ChangeKind
     /// Position is the latest committed position this instance has announced.
     /// </summary>
     Connected,
+    /// <summary>
+    /// A user's account changed (security stamp, lockout, roles or display name; Key is <c>user/{id}</c>):
+    /// every instance re-checks that user's cookies, bearer tokens, open pages and hub connections.
+    /// Never sent to hub clients.
+    /// </summary>
+    AccountChanged,
 }
 
 /// <summary>

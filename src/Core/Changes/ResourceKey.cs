@@ -15,6 +15,9 @@ public static class ResourceKey
         [Order] = "orders",
     };
 
+    /// <summary>The key of a user's account events (not a resource anyone can follow).</summary>
+    public static string ForUser(string userId) => "user/" + userId;
+
     public static string ForProduct(int id) => string.Create(CultureInfo.InvariantCulture, $"{Product}/{id}");
 
     public static string ForOrder(int id) => string.Create(CultureInfo.InvariantCulture, $"{Order}/{id}");

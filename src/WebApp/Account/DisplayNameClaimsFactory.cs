@@ -15,7 +15,11 @@ public sealed class DisplayNameClaimsFactory(UserManager<AppUser> users, RoleMan
     {
         ArgumentNullException.ThrowIfNull(user);
         var identity = await base.GenerateClaimsAsync(user);
-        identity.AddClaim(new Claim(DisplayNameClaim, string.IsNullOrWhiteSpace(user.DisplayName) ? user.UserName ?? "?" : user.DisplayName));
+        identity.AddClaim(new Claim(DisplayNameClaim, DisplayNameOf(user.UserName, user.DisplayName)));
         return identity;
     }
+
+    /// <summary>The name shown for a user: the display name, or the user name when there is none.</summary>
+    public static string DisplayNameOf(string? userName, string? displayName) =>
+        string.IsNullOrWhiteSpace(displayName) ? userName ?? "?" : displayName;
 }

@@ -1,10 +1,16 @@
 using CollabEditor.Data.Users;
+using CollabEditor.WebApp.Account;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace CollabEditor.WebApp.Api;
 
 /// <summary>User name and password, exchanged for a bearer token.</summary>
 public sealed record TokenRequest(string? UserName, string? Password);
+
+/// <summary>The refresh token of an earlier sign-in, exchanged for new tokens.</summary>
+public sealed record RefreshRequest(string? RefreshToken);
 
 /// <summary>
 /// Bearer tokens for programs, issued by ASP.NET Core Identity's bearer-token handler for the same
@@ -37,13 +43,39 @@ public static class AuthApi
                 ? TypedResults.Empty
                 : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
                     detail: result.IsLockedOut ? "The account is locked for a few minutes after too many failed attempts." : "User name or password is wrong.");
-        }).AllowAnonymous().WithTags("Auth").WithSummary("Exchange user name and password for a bearer token.");
+        }).AllowAnonymous().WithTags("Auth").WithSummary("Exchange user name and password for a bearer token.")
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        // As Identity's MapIdentityApi does /refresh, and the account is checked again: a disabled
+        // account, or a new security stamp (password or sign-out), gets a 401 and must sign in.
+        api.MapPost("/auth/refresh", async Task<IResult> (RefreshRequest request, SignInManager<AppUser> signIn, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider time) =>
+        {
+            if (string.IsNullOrEmpty(request.RefreshToken))
+            {
+                return ApiConventions.Validation([new("RefreshToken", "RefreshToken is required: the refreshToken of the last token response.")]);
+            }
+
+            var ticket = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+            if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires
+                || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user
+                || AccountState.IsDisabled(user.LockoutEnabled, user.LockoutEnd))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Refresh refused",
+                    detail: "The refresh token is unknown or expired, or the account's sign-in was revoked (disabled, password changed, signed out): sign in again at /api/auth/token.");
+            }
+
+            return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
+        }).AllowAnonymous().WithTags("Auth").WithSummary("Exchange a refresh token for new tokens (the account is checked again).")
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
 
         // Any other Content-Type: routing's own 415 endpoint is not anonymous, so a caller signing in
         // would be told to sign in (401). This one matches every content type and loses to the JSON
         // endpoint above (a later order) whenever that one matches.
         api.MapPost("/auth/token", () => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
                 detail: $"Send the user name and password as {JsonContentType}: {{\"userName\": \"…\", \"password\": \"…\"}}."))
+            .WithOrder(1).AllowAnonymous().ExcludeFromDescription();
+        api.MapPost("/auth/refresh", () => TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"Send the refresh token as {JsonContentType}: {{\"refreshToken\": \"…\"}}."))
             .WithOrder(1).AllowAnonymous().ExcludeFromDescription();
         return api;
     }

@@ -27,7 +27,7 @@ public sealed class ChangesHub(HubBroadcaster broadcaster) : Hub<IChangeClient>
 {
     public const string Path = "/hubs/changes";
 
-    public override Task OnConnectedAsync() => broadcaster.ConnectAsync(Context.ConnectionId, Context.Abort);
+    public override Task OnConnectedAsync() => broadcaster.ConnectAsync(Context.ConnectionId, Context.User ?? new(), Context.Abort);
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

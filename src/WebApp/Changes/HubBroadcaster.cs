@@ -1,6 +1,9 @@
+using System.Security.Claims;
 using System.Threading.Channels;
 using CollabEditor.Core.Changes;
 using CollabEditor.Data.Changes;
+using CollabEditor.Core.Users;
+using CollabEditor.WebApp.Account;
 using Microsoft.AspNetCore.SignalR;
 
 namespace CollabEditor.WebApp.Changes;
@@ -11,7 +14,8 @@ namespace CollabEditor.WebApp.Changes;
 /// order, one send at a time, and a slow client delays nobody else. A join with a position first
 /// replays the missed changes from the <see cref="ChangeLog"/> (DESIGN.md "Live changes").
 /// </summary>
-public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener listener, ChangeLog log, IHubContext<ChangesHub, IChangeClient> hub, ILogger<HubBroadcaster> logger) : IHostedService
+public sealed partial class HubBroadcaster(
+    ChangeFeed feed, ChangeListener listener, ChangeLog log, IHubContext<ChangesHub, IChangeClient> hub, AccountCheck accounts, ILogger<HubBroadcaster> logger) : IHostedService
 {
     /// <summary>A connection further behind than this is sent a resync instead of its backlog.</summary>
     public const int MaxBacklog = 20_000;
@@ -22,6 +26,7 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
     private readonly IHubContext<ChangesHub, IChangeClient> _hub = hub;
     private readonly ChangeLog _log = log;
+    private readonly AccountCheck _accounts = accounts;
     private readonly ILogger<HubBroadcaster> _logger = logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Follower> _followers = [];
@@ -47,11 +52,13 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
     {
         // No coalescing: programs get every version.
         _subscription = feed.Subscribe(_ => true, Dispatch);
+        _accounts.AccountChanged += OnAccountChanged;
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
+        _accounts.AccountChanged -= OnAccountChanged;
         _subscription?.Dispose();
         lock (_gate)
         {
@@ -68,12 +75,13 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
 
     /// <summary>
     /// A connection arrived: it follows nothing yet and is told so first (<see cref="ChangeKind.Connected"/>).
-    /// <paramref name="abort"/> closes it when its sender breaks.
+    /// <paramref name="abort"/> closes it when its sender breaks, or when the account of
+    /// <paramref name="user"/> is revoked or loses the role the hub needs.
     /// </summary>
-    public async Task ConnectAsync(string connectionId, Action abort)
+    public async Task ConnectAsync(string connectionId, ClaimsPrincipal user, Action abort)
     {
         var start = await StartedAsync();
-        var follower = new Follower(this, connectionId, abort);
+        var follower = new Follower(this, connectionId, user, abort);
         lock (_gate)
         {
             _followers[connectionId] = follower;
@@ -154,6 +162,40 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
         }
     }
 
+    /// <summary>Re-checks the connections of a user whose account changed (every connection: null), closing those no longer allowed.</summary>
+    private void OnAccountChanged(string? userId)
+    {
+        Follower[] affected;
+        lock (_gate)
+        {
+            affected = [.. _followers.Values.Where(f => userId is null || f.UserId == userId)];
+        }
+
+        foreach (var follower in affected)
+        {
+            _ = RecheckAsync(follower);
+        }
+    }
+
+    private async Task RecheckAsync(Follower follower)
+    {
+        try
+        {
+            // The hub's [Authorize(Roles = EditorOrAdmin)], asked again of the account as it is now.
+            var state = await _accounts.CheckAsync(follower.User) == SessionVerdict.Revoked ? null : await _accounts.StateAsync(follower.UserId ?? string.Empty);
+            if (state is null || !(state.Roles.Contains(Roles.Editor) || state.Roles.Contains(Roles.Admin)))
+            {
+                LogRevoked(_logger, follower.ConnectionId, follower.UserId);
+                Disconnect(follower.ConnectionId);
+                follower.Abort();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecheckFailed(_logger, ex, follower.ConnectionId, ex.Message);
+        }
+    }
+
     private async Task<long> StartedAsync()
     {
         try
@@ -204,7 +246,7 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
 
     private readonly record struct Item(ChangeEvent? Change = null, Replay? Replay = null);
 
-    private sealed class Follower(HubBroadcaster owner, string connectionId, Action abort) : IDisposable
+    private sealed class Follower(HubBroadcaster owner, string connectionId, ClaimsPrincipal user, Action abort) : IDisposable
     {
         private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new() { SingleReader = true });
         private readonly CancellationTokenSource _closed = new();
@@ -217,12 +259,24 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
 
         public int PendingReplays => Volatile.Read(ref _replays);
 
+        public string ConnectionId => connectionId;
+
+        /// <summary>Who signed in on this connection (its account is re-checked when it changes).</summary>
+        public ClaimsPrincipal User => user;
+
+        public string? UserId { get; } = owner._accounts.UserIdOf(user);
+
+        public void Abort() => abort();
+
         public bool WantsLive(ChangeEvent change)
         {
             switch (change.Kind)
             {
                 case ChangeKind.Resync:
                     return true;
+                case ChangeKind.AccountChanged:
+                    // Whose account changed is nobody else's business.
+                    return false;
                 case ChangeKind.Presence when change.Key.Length == 0:
                     return Groups.Exists(g => !g.Collection);
                 case ChangeKind.Presence:
@@ -413,6 +467,12 @@ public sealed partial class HubBroadcaster(ChangeFeed feed, ChangeListener liste
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending to hub connection {ConnectionId} failed; closed it: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, Exception exception, string connectionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed hub connection {ConnectionId}: the sign-in of user {UserId} was revoked")]
+    private static partial void LogRevoked(ILogger logger, string connectionId, string? userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-checking the account of hub connection {ConnectionId} failed: {Reason}")]
+    private static partial void LogRecheckFailed(ILogger logger, Exception exception, string connectionId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replaying the change log to hub connection {ConnectionId} failed; sent a resync: {Reason}")]
     private static partial void LogReplayFailed(ILogger logger, string connectionId, string reason);
