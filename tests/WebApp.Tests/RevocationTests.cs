@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using CollabEditor.Core.Changes;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Seeding;
 using CollabEditor.Data.Users;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 using static CollabEditor.WebApp.Tests.ApiClient;
 
 namespace CollabEditor.WebApp.Tests;
@@ -22,7 +24,7 @@ namespace CollabEditor.WebApp.Tests;
 /// their sessions at once on every instance (two instances on one database, as behind a load balancer).
 /// </summary>
 [Collection(BrowserGroup.Name)]
-public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture browser) : IClassFixture<TwoInstances>
+public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<TwoInstances>
 {
     private static readonly TimeSpan AtOnce = TimeSpan.FromSeconds(2);
 
@@ -195,6 +197,7 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         var disabled = Stopwatch.StartNew();
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(disabled.Elapsed < AtOnce, $"the hub connection closed after {disabled.ElapsedMilliseconds} ms");
+        Took("the hub connection closed", disabled);
 
         // Reconnecting with the same token is refused.
         await using var again = new HubConnectionBuilder()
@@ -219,6 +222,7 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         var disabled = Stopwatch.StartNew();
         await page.WaitForURLAsync("**/account/login**", new() { Timeout = 5000 });
         Assert.True(disabled.Elapsed < AtOnce, $"the open page was signed out after {disabled.ElapsedMilliseconds} ms");
+        Took("the open page went to sign-in", disabled);
         await page.Context.CloseAsync();
     }
 
@@ -256,6 +260,36 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         await handler(null!);
         Assert.Equal(before, acted);
         Assert.False((await account.GetAuthenticationStateAsync()).User.Identity!.IsAuthenticated);
+    }
+
+    [Fact]
+    public async Task HubClients_NeverReceiveAccountEvents_NorLoseTheirConnectionOverSomeoneElsesChange()
+    {
+        var watcher = await NewUserAsync(Roles.Editor);
+        var other = await NewUserAsync(Roles.Editor);
+        var token = await TokenAsync(apps.B.BaseAddress, watcher);
+        var received = new System.Collections.Concurrent.ConcurrentQueue<ChangeEvent>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(apps.B.BaseAddress, ChangesHub.Path), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .Build();
+        hub.On<ChangeEvent>(nameof(IChangeClient.Changed), received.Enqueue);
+        await hub.StartAsync();
+        await hub.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "products");
+
+        await DisableAsync(apps.A, other);
+        await WithUserAsync(apps.A, watcher, (users, user) => users.SetLockoutEndDateAsync(user, null));
+        // A save after the account changes: once it arrives, anything sent before it would have too.
+        using var alice = await SignedInAsync(apps.A.BaseAddress, "alice");
+        var (id, product) = await AnyProductAsync(alice);
+        using (var put = await alice.SendAsync(Request(HttpMethod.Put, $"/api/products/{id}", product.Body, ifMatch: product.ETag)))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var key = ResourceKey.ForProduct(id);
+        await UntilAsync(() => Task.FromResult(received.Any(e => e.Key == key)), Stopwatch.StartNew(), "the save reached the hub client");
+        Assert.DoesNotContain(received, e => e.Kind == ChangeKind.AccountChanged || e.Key.StartsWith("user/", StringComparison.Ordinal));
+        Assert.Equal(HubConnectionState.Connected, hub.State);
     }
 
     private static HttpClient ClientWithCookieHeader(Uri address, string cookieHeader)
@@ -315,10 +349,10 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         return (id, (body, one.Headers.ETag!.Tag));
     }
 
-    private static Task Until401Async(HttpClient client, Stopwatch since) =>
+    private Task Until401Async(HttpClient client, Stopwatch since) =>
         UntilAsync(async () => (await client.GetAsync("/api/products?pageSize=1")).StatusCode == HttpStatusCode.Unauthorized, since, "the token was refused");
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, Stopwatch since, string what)
+    private async Task UntilAsync(Func<Task<bool>> condition, Stopwatch since, string what)
     {
         while (!await condition())
         {
@@ -327,7 +361,10 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         }
 
         Assert.True(since.Elapsed < AtOnce, $"{what} after {since.ElapsedMilliseconds} ms");
+        Took(what, since);
     }
+
+    private void Took(string what, Stopwatch since) => output.WriteLine($"{what}: {since.ElapsedMilliseconds} ms");
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
