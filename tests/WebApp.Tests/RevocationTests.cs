@@ -224,6 +224,8 @@ public sealed partial class RevocationTests(TwoInstances apps, BrowserFixture br
         Assert.True(disabled.Elapsed < AtOnce, $"the open page was signed out after {disabled.ElapsedMilliseconds} ms");
         Took("the open page went to sign-in", disabled);
         await page.Context.CloseAsync();
+        using var check = await alice.GetAsync($"/api/products/{id}");
+        Assert.NotEqual(777, (await check.JsonAsync()).GetProperty("stock").GetInt32());
     }
 
     [Fact]

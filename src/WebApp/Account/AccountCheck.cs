@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CollabEditor.Core.Changes;
 using CollabEditor.Data;
 using CollabEditor.Data.Changes;
+using CollabEditor.Data.Resilience;
 using CollabEditor.Data.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -130,7 +131,19 @@ public sealed partial class AccountCheck(
 
         var generation = Interlocked.Read(ref _generation);
         var loadedAt = time.GetTimestamp();
-        var state = await LoadAsync(userId, ct);
+        AccountState? state;
+        try
+        {
+            state = await LoadAsync(userId, ct);
+        }
+        catch (Exception ex) when (TransientRetry.IsTransient(ex) && _cache.TryGetValue(userId, out var last))
+        {
+            // The database is away, so nobody can change the account meanwhile: the last state read stands
+            // (a page still loads its scripts, an API call still gets its 503 from the store, not from here).
+            LogStale(logger, userId, ex.Message);
+            return last.State;
+        }
+
         // Not cached when an eviction overlapped the load or the feed was down meanwhile (either may have missed a change).
         if (trusted && listener.IsListening && Interlocked.Read(ref _generation) == generation)
         {
@@ -201,6 +214,9 @@ public sealed partial class AccountCheck(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Account {UserId} changed: its sessions are re-checked")]
     private static partial void LogAccountChanged(ILogger logger, string userId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {UserId} could not be read; using its last known state: {Reason}")]
+    private static partial void LogStale(ILogger logger, string userId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reacting to an account change failed: {Reason}")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, string reason);
