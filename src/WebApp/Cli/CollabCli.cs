@@ -73,6 +73,26 @@ public static class CollabCli
 
     private static async Task<AccountResult> RunAsync(CliCommand command, string? password, IReadOnlyDictionary<string, string?>? settings, string? environment)
     {
+        var app = await BuildAsync(settings, environment);
+        try
+        {
+            return await ExecuteAsync(command, password, app.Services);
+        }
+        finally
+        {
+            var cluster = app.Services.GetService<LocalPostgresCluster>();
+            await app.DisposeAsync();
+            // Stop the local cluster only if this command started it (a running app keeps using its own).
+            if (cluster is { Reused: false })
+            {
+                await cluster.StopAsync();
+            }
+        }
+    }
+
+    /// <summary>The app's services as the web app registers them, not started: the same Identity options, database and configuration.</summary>
+    internal static async Task<WebApplication> BuildAsync(IReadOnlyDictionary<string, string?>? settings = null, string? environment = null)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             // The app's own configuration (appsettings.json next to the dll, the environment, user secrets in Development).
@@ -90,21 +110,7 @@ public static class CollabCli
         var connectionString = await builder.Services.ResolveCollabDatabaseAsync(builder.Configuration, NullLogger.Instance);
         builder.Services.AddCollabData(connectionString);
         builder.AddCollabWebApp();
-        var app = builder.Build();
-        try
-        {
-            return await ExecuteAsync(command, password, app.Services);
-        }
-        finally
-        {
-            var cluster = app.Services.GetService<LocalPostgresCluster>();
-            await app.DisposeAsync();
-            // Stop the local cluster only if this command started it (a running app keeps using its own).
-            if (cluster is { Reused: false })
-            {
-                await cluster.StopAsync();
-            }
-        }
+        return builder.Build();
     }
 
     private static async Task<AccountResult> ExecuteAsync(CliCommand command, string? password, IServiceProvider services)
