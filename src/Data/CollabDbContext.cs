@@ -39,7 +39,8 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
     {
         base.OnModelCreating(builder);
 
-        builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(100).IsRequired();
+        builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(AppUser.DisplayNameMaxLength).IsRequired();
+        builder.Entity<AppUser>().Property(u => u.TimeZone).HasMaxLength(AppUser.TimeZoneMaxLength);
 
         // snake_case names: the atomic statements in ProductSql are written by hand.
         builder.Entity<Product>(p =>

@@ -2,6 +2,14 @@ using CollabEditor.Data;
 using CollabEditor.Data.LocalPostgres;
 using CollabEditor.Data.Seeding;
 using CollabEditor.WebApp;
+using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Cli;
+
+// Operator verbs (`users …`, `migrate`) run and exit instead of starting the web app.
+if (CollabCli.Handles(args))
+{
+    return await CollabCli.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -27,6 +35,8 @@ if (app.Configuration.GetValue<bool>("Seed:DemoData"))
 {
     await DemoData.SeedAsync(app.Services);
 }
+
+await FirstAdmin.EnsureAsync(app.Services, app.Configuration);
 
 app.UseCollabWebApp();
 await app.RunAsync();

@@ -113,6 +113,7 @@ public static class WebAppExtensions
         services.AddScoped<CircuitLeases>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitLeases>());
         services.AddScoped<BrowserTime>();
+        services.AddSingleton<UserAccounts>();
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
         services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();

@@ -17,7 +17,11 @@ public sealed class BrowserTimeTests : BunitContext
     public BrowserTimeTests()
     {
         Services.AddScoped<BrowserTime>();
+        // Nobody signed in unless a test says so: times follow the browser.
+        _auth = AddAuthorization();
     }
+
+    private readonly Bunit.TestDoubles.BunitAuthorizationContext _auth;
 
     private IRenderedComponent<LocalTime> RenderTime(string format = "g") =>
         Render<LocalTime>(p => p.Add(x => x.Value, Saved).Add(x => x.Format, format));
@@ -46,6 +50,19 @@ public sealed class BrowserTimeTests : BunitContext
 
         // en-US "g" is M/d/yyyy h:mm tt; ICU may put a narrow no-break space before AM.
         cut.WaitForAssertion(() => Assert.Matches(@"^11/24/2026 8:05\s?AM$", Shown(cut).Replace('\u202F', ' ')));
+    }
+
+    [Fact]
+    public void LocalTime_ForAUserWhoChoseAZone_IsInTheirZone_InTheBrowsersLanguage()
+    {
+        _auth.SetAuthorized("dora");
+        _auth.SetClaims(new System.Security.Claims.Claim(Account.DisplayNameClaimsFactory.TimeZoneClaim, "Asia/Tokyo"));
+        JSInterop.Setup<BrowserTime.BrowserClock?>(Ask).SetResult(new("Europe/Berlin", "de-DE"));
+
+        var cut = RenderTime();
+
+        // 13:05 UTC is 22:05 in Tokyo (+9), not 14:05 as in the browser's Berlin.
+        cut.WaitForAssertion(() => Assert.Equal("24.11.2026 22:05", Shown(cut)));
     }
 
     [Fact]

@@ -31,6 +31,9 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>True when the server was already running (an app instance started it) and this process only connected to it.</summary>
+    public bool Reused { get; private set; }
+
     /// <summary>The folder holding the cluster's data directory and its password file.</summary>
     public string RootDirectory { get; }
 
@@ -262,6 +265,7 @@ public sealed partial class LocalPostgresCluster : IAsyncDisposable
         if (running is int port)
         {
             Port = port;
+            Reused = true;
             LogReusing(_logger, Port);
             return;
         }

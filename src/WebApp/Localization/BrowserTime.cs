@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CollabEditor.WebApp.Account;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
 
 namespace CollabEditor.WebApp.Localization;
@@ -7,13 +9,14 @@ namespace CollabEditor.WebApp.Localization;
 /// <summary>
 /// The reading browser's time zone and language, learned once per circuit (DESIGN.md: times are shown
 /// in the reader's time zone and language, never the server's). Until then, and when the browser sends
-/// something unusable, times are UTC in the invariant culture.
+/// something unusable, times are UTC in the invariant culture. A time zone the user chose on My account
+/// (their sign-in's <see cref="DisplayNameClaimsFactory.TimeZoneClaim"/>) wins over the browser's.
 /// </summary>
 /// <remarks>
 /// Holds two references to the runtime's cached <see cref="TimeZoneInfo"/> and <see cref="CultureInfo"/>
 /// and one task: nothing per circuit that grows (memory per open page is measured).
 /// </remarks>
-public sealed partial class BrowserTime(IJSRuntime js, ILogger<BrowserTime> logger)
+public sealed partial class BrowserTime(IJSRuntime js, ILogger<BrowserTime> logger, AuthenticationStateProvider? authentication = null)
 {
     // IANA ids are short ASCII paths ("America/Argentina/Buenos_Aires", "Etc/GMT+5"); anything else is not looked up at all.
     private const int MaxZoneLength = 64;
@@ -75,8 +78,31 @@ public sealed partial class BrowserTime(IJSRuntime js, ILogger<BrowserTime> logg
             LogNoAnswer(logger, "no interactive browser");
         }
 
-        Apply(clock?.TimeZone, clock?.Language);
+        Apply(await ChosenZoneAsync() ?? clock?.TimeZone, clock?.Language);
     }
+
+    /// <summary>The zone the signed-in user chose, if any (null without a user or a choice).</summary>
+    private async Task<string?> ChosenZoneAsync()
+    {
+        if (authentication is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var state = await authentication.GetAuthenticationStateAsync();
+            return state.User.FindFirst(DisplayNameClaimsFactory.TimeZoneClaim)?.Value is { } chosen && FindZone(chosen) is not null ? chosen : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // No authentication state in this scope (outside a request or circuit): the browser's zone.
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="id"/> is a time zone this server knows (the same check the browser's answer gets).</summary>
+    public static bool IsKnownZone(string? id) => FindZone(id) is not null;
 
     private static TimeZoneInfo? FindZone(string? id)
     {
