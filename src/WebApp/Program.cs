@@ -7,6 +7,7 @@ try
     await builder.AddCollabAsync();
     await using var app = builder.Build();
     await app.PrepareCollabAsync();
+    app.UseCollabShutdown();
     app.UseCollabWebApp();
     await app.RunAsync();
     return 0;
