@@ -117,7 +117,9 @@ public static class DataServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         await using var db = await services.GetRequiredService<IDbContextFactory<CollabDbContext>>().CreateDbContextAsync(ct);
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        // Asked only once the history table exists: EF logs a failed query as an error otherwise.
+        var history = await db.Database.SqlQueryRaw<bool>("""SELECT to_regclass('"__EFMigrationsHistory"') IS NOT NULL AS "Value" """).SingleAsync(ct);
+        var pending = (history ? await db.Database.GetPendingMigrationsAsync(ct) : db.Database.GetMigrations()).ToList();
         if (pending.Count > 0)
         {
             throw new StartupException(

@@ -34,7 +34,7 @@ public static partial class DatabaseWait
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(250),
-                MaxDelay = TimeSpan.FromSeconds(5),
+                MaxDelay = TimeSpan.FromSeconds(2),
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = args =>
                 {
@@ -57,7 +57,7 @@ public static partial class DatabaseWait
         catch (Exception ex) when (ex is TimeoutRejectedException || (TransientRetry.IsTransient(ex) && !ct.IsCancellationRequested))
         {
             throw new StartupException(
-                $"The database did not answer within {timeout.TotalSeconds:0.#} s (Database:StartupTimeout): {OneLine(last ?? ex)}", ex);
+                $"The database did not answer within {timeout.TotalSeconds:0.#} s (Database:StartupTimeout); last error: {OneLine(last ?? ex)}", ex);
         }
         catch (Exception ex) when (ex is NpgsqlException or ArgumentException)
         {
@@ -77,6 +77,12 @@ public static partial class DatabaseWait
         var parts = new List<string>();
         for (var e = ex; e is not null; e = e.InnerException)
         {
+            if (e is OperationCanceledException or TimeoutRejectedException)
+            {
+                // The wait's own deadline cutting the last try short: the timeout is said already.
+                continue;
+            }
+
             var message = e.Message.ReplaceLineEndings(" ").Trim();
             if (message.Length > 0 && !parts.Exists(p => p.Contains(message, StringComparison.Ordinal)))
             {
