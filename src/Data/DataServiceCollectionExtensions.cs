@@ -71,7 +71,7 @@ public static class DataServiceCollectionExtensions
         var configured = configuration.GetConnectionString(ConnectionName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return configured;
+            return WithPasswordFile(configured, configuration[PasswordFileSetting]);
         }
 
         var root = configuration["LocalPostgres:Directory"] ?? LocalPostgresCluster.DefaultRootDirectory();
@@ -79,6 +79,33 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(cluster);
         services.AddHostedService<LocalPostgresLifetime>();
         return await cluster.EnsureDatabaseAsync("collab", ct);
+    }
+
+    /// <summary>
+    /// A file holding the database password (a Docker secret, /run/secrets/…), so the password is in
+    /// neither the connection string nor the environment.
+    /// </summary>
+    public const string PasswordFileSetting = "Database:PasswordFile";
+
+    private static string WithPasswordFile(string connectionString, string? passwordFile)
+    {
+        if (string.IsNullOrWhiteSpace(passwordFile))
+        {
+            return connectionString;
+        }
+
+        string password;
+        try
+        {
+            // One line, as secret files are written; a trailing newline is not part of the password.
+            password = File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{PasswordFileSetting}: cannot read {passwordFile}: {ex.Message}", ex);
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
     }
 
     /// <summary>

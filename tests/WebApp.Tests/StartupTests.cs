@@ -111,6 +111,37 @@ public sealed class StartupTests(ITestOutputHelper output)
         output.WriteLine(app.Output);
     }
 
+    [Fact]
+    public async Task ThePasswordFromAFile_IsUsed_AndAMissingFileIsOneLine()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await TestPostgres.CreateEmptyDatabaseAsync("secret"));
+        var secret = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secret, database.Password + "\n");
+        try
+        {
+            database.Password = null;
+            await using (var app = AppProcess.Start(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Collab"] = database.ConnectionString,
+                ["Database__PasswordFile"] = secret,
+            }))
+            {
+                await app.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            }
+
+            await using var missing = AppProcess.Start(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Collab"] = database.ConnectionString,
+                ["Database__PasswordFile"] = secret + ".missing",
+            });
+            Assert.Contains("Database:PasswordFile", await FailedStartAsync(missing), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(secret);
+        }
+    }
+
     /// <summary>Waits for the app to give up and returns its one line, after checking exit code 1 and no stack trace.</summary>
     private async Task<string> FailedStartAsync(AppProcess app)
     {
