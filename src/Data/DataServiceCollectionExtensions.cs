@@ -6,6 +6,7 @@ using CollabEditor.Data.LocalPostgres;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Presence;
 using CollabEditor.Data.Products;
+using CollabEditor.Data.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,9 +40,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PresenceStore>();
         services.AddSingleton<LeaseStore>();
         services.AddSingleton<Records.RecordNameStore>();
-        services.AddOptions<LeaseOptions>().BindConfiguration("Leases").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<PresenceOptions>().BindConfiguration("Presence").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ChangeLogOptions>().BindConfiguration("Changes").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<LeaseOptions>("Leases");
+        services.AddSettings<PresenceOptions>("Presence");
+        services.AddSettings<ChangeLogOptions>("Changes");
+        services.AddSettings<DatabaseStartupOptions>(DatabaseStartupOptions.Section);
         return services;
     }
 
@@ -69,7 +71,7 @@ public static class DataServiceCollectionExtensions
         var configured = configuration.GetConnectionString(ConnectionName);
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return configured;
+            return WithPasswordFile(configured, configuration[PasswordFileSetting]);
         }
 
         var root = configuration["LocalPostgres:Directory"] ?? LocalPostgresCluster.DefaultRootDirectory();
@@ -79,9 +81,52 @@ public static class DataServiceCollectionExtensions
         return await cluster.EnsureDatabaseAsync("collab", ct);
     }
 
-    /// <summary>Applies migrations (EF Core takes a lock, so instances may start together).</summary>
+    /// <summary>
+    /// A file holding the database password (a Docker secret, /run/secrets/…), so the password is in
+    /// neither the connection string nor the environment.
+    /// </summary>
+    public const string PasswordFileSetting = "Database:PasswordFile";
+
+    private static string WithPasswordFile(string connectionString, string? passwordFile)
+    {
+        if (string.IsNullOrWhiteSpace(passwordFile))
+        {
+            return connectionString;
+        }
+
+        string password;
+        try
+        {
+            // One line, as secret files are written; a trailing newline is not part of the password.
+            password = File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{PasswordFileSetting}: cannot read {passwordFile}: {ex.Message}", ex);
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { Password = password }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Applies pending migrations, one instance at a time: several instances may start together on an
+    /// empty database, and the <c>migrate</c> verb may run beside them.
+    /// </summary>
+    /// <remarks>
+    /// EF Core's own migration lock does not serialize whole runs (reproduced in MigrateTogetherTests:
+    /// 16 of 40 instances failed with 42P07/42701). Npgsql's lock is <c>LOCK TABLE "__EFMigrationsHistory"</c>
+    /// inside the migration transaction, and EF commits after each migration, releasing it; the list of
+    /// pending migrations, though, is read once, under the first lock. So A applies the first migration
+    /// and commits, B (waiting on the lock) reads "first applied" and applies the second, while A, which
+    /// planned every migration, takes the lock again for its second migration once B commits and runs it
+    /// again ("DataProtectionKeys … already exists"). Our own CREATE TABLE IF NOT EXISTS for the history
+    /// table also raced (23505 on pg_type_typname_nsp_index: IF NOT EXISTS is not concurrency-safe in
+    /// PostgreSQL). A session advisory lock around the whole run closes both.
+    /// </remarks>
     public static async Task MigrateCollabDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(services);
+        await using var startupLock = await StartupLock.AcquireAsync(services, ct);
         var factory = services.GetRequiredService<IDbContextFactory<CollabDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         // EF reads the history table before creating it and logs the failure as an error on a new
@@ -89,6 +134,25 @@ public static class DataServiceCollectionExtensions
         await db.Database.ExecuteSqlRawAsync(
             """CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" character varying(150) NOT NULL PRIMARY KEY, "ProductVersion" character varying(32) NOT NULL)""", ct);
         await db.Database.MigrateAsync(ct);
+    }
+
+    /// <summary>
+    /// For an instance that does not migrate at start: stops it with one clear line when the database
+    /// lacks migrations this version needs, instead of failing on the first request.
+    /// </summary>
+    public static async Task EnsureCollabDatabaseMigratedAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        await using var db = await services.GetRequiredService<IDbContextFactory<CollabDbContext>>().CreateDbContextAsync(ct);
+        // Asked only once the history table exists: EF logs a failed query as an error otherwise.
+        var history = await db.Database.SqlQueryRaw<bool>("""SELECT to_regclass('"__EFMigrationsHistory"') IS NOT NULL AS "Value" """).SingleAsync(ct);
+        var pending = (history ? await db.Database.GetPendingMigrationsAsync(ct) : db.Database.GetMigrations()).ToList();
+        if (pending.Count > 0)
+        {
+            throw new StartupException(
+                $"The database lacks {pending.Count} migration(s) this version needs ({string.Join(", ", pending)}) and Database:MigrateAtStart is false: " +
+                "run the migrate command first (dotnet CollabEditor.WebApp.dll migrate), or set Database:MigrateAtStart=true.");
+        }
     }
 
     /// <summary>Stops the local cluster after everything else has stopped (registered first, stopped last).</summary>

@@ -73,6 +73,15 @@ public static class TestPostgres
         return With(admin, name);
     }
 
+    /// <summary>Creates an empty database (nothing migrated: a first start) and returns its connection string.</summary>
+    public static async Task<string> CreateEmptyDatabaseAsync(string prefix = "empty")
+    {
+        var admin = await AdminConnectionStringAsync();
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(60, prefix.Length + 33)].ToLowerInvariant();
+        await ExecuteAsync(admin, $"CREATE DATABASE {name}");
+        return With(admin, name);
+    }
+
     /// <summary>The same server and credentials, another database.</summary>
     public static string With(string connectionString, string database) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ConnectionString;

@@ -17,6 +17,15 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An instance on an existing database (a second instance of the same app).</summary>
     internal AppHost(string database) => ConnectionString = database;
 
+    /// <summary>
+    /// An instance on <paramref name="database"/> with <paramref name="settings"/> over the defaults below
+    /// (e.g. Production without demo data, as an operator runs it).
+    /// </summary>
+    internal AppHost(string database, IReadOnlyDictionary<string, string?> settings)
+        : this(database) => _settings = settings;
+
+    private readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
+
     public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>The app's address, e.g. http://127.0.0.1:41234.</summary>
@@ -40,6 +49,17 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Collab", ConnectionString);
         builder.UseSetting("Seed:DemoData", "true");
+        foreach (var (key, value) in _settings)
+        {
+            if (key == "Environment")
+            {
+                builder.UseEnvironment(value!);
+            }
+            else
+            {
+                builder.UseSetting(key, value);
+            }
+        }
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -40,6 +40,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         ConnectionString = await TestPostgres.CreateDatabaseAsync(GetType().Name);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         Services.AddCollabData(ConnectionString);
+        Services.AddSingleton<CollabEditor.WebApp.Startup.OpenCircuits>();
         Services.AddScoped<CircuitPresence>();
         Services.AddScoped<CircuitLeases>();
     }

@@ -3,6 +3,7 @@ using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
+using CollabEditor.Data.Startup;
 using CollabEditor.Data.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -33,20 +34,11 @@ public static class DemoData
         await using var scope = services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var dbFactory = sp.GetRequiredService<IDbContextFactory<CollabDbContext>>();
-        await using var lockDb = await dbFactory.CreateDbContextAsync(ct);
-        await lockDb.Database.OpenConnectionAsync(ct);
-        // Two instances starting together must not both seed: serialize on a session advisory lock.
-        await lockDb.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(727001)", ct);
-        try
-        {
-            await SeedUsersAsync(sp);
-            await SeedProductsAsync(dbFactory, ct);
-            await SeedOrdersAsync(dbFactory, ct);
-        }
-        finally
-        {
-            await lockDb.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(727001)", CancellationToken.None);
-        }
+        // Two instances starting together must not both seed.
+        await using var startupLock = await StartupLock.AcquireAsync(sp, ct);
+        await SeedUsersAsync(sp);
+        await SeedProductsAsync(dbFactory, ct);
+        await SeedOrdersAsync(dbFactory, ct);
     }
 
     private static async Task SeedUsersAsync(IServiceProvider sp)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Leases;
+using CollabEditor.WebApp.Startup;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace CollabEditor.WebApp.Leases;
@@ -11,7 +12,7 @@ namespace CollabEditor.WebApp.Leases;
 /// "Leases"); a tab that comes back within the TTL keeps it. When the circuit ends, every lease it
 /// still holds is released.
 /// </summary>
-public sealed class CircuitLeases(LeaseStore leases) : CircuitHandler
+public sealed class CircuitLeases(LeaseStore leases, OpenCircuits circuits) : CircuitHandler
 {
     private readonly ConcurrentDictionary<string, (Guid Token, Actor Holder)> _held = new();
 
@@ -43,13 +44,24 @@ public sealed class CircuitLeases(LeaseStore leases) : CircuitHandler
         }
     }
 
-    public override async Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        circuits.Add(this, ReleaseAllAsync);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        circuits.Remove(this);
+        return ReleaseAllAsync(cancellationToken);
+    }
+
+    private async Task ReleaseAllAsync(CancellationToken cancellationToken)
     {
         foreach (var (key, (token, holder)) in _held)
         {
             await leases.ReleaseAsync(key, token, holder, cancellationToken);
+            _held.TryRemove(key, out _);
         }
-
-        _held.Clear();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Presence;
+using CollabEditor.WebApp.Startup;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Npgsql;
 
@@ -11,7 +12,7 @@ namespace CollabEditor.WebApp.Presence;
 /// down — closed tab, lost network — its pages are removed at once instead of lingering for the
 /// circuit's retention period; they come back when it reconnects.
 /// </summary>
-public sealed class CircuitPresence(PresenceStore store) : CircuitHandler
+public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) : CircuitHandler
 {
     private readonly ConcurrentDictionary<Guid, (string Key, Actor Actor)> _pages = new();
 
@@ -22,7 +23,8 @@ public sealed class CircuitPresence(PresenceStore store) : CircuitHandler
     public async Task HeartbeatAsync(Guid id, string key, Actor actor, CancellationToken ct = default)
     {
         _pages[id] = (key, actor);
-        if (IsConnected)
+        // Once the instance is stopping its rows have been released: a late heartbeat must not bring one back.
+        if (IsConnected && !circuits.Stopping)
         {
             await store.HeartbeatAsync(id, key, actor, ct);
         }
@@ -57,6 +59,15 @@ public sealed class CircuitPresence(PresenceStore store) : CircuitHandler
         }
     }
 
-    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken) =>
-        store.LeaveAsync(_pages.Keys, cancellationToken);
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        circuits.Add(this, ct => store.LeaveAsync(_pages.Keys, ct));
+        return Task.CompletedTask;
+    }
+
+    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        circuits.Remove(this);
+        return store.LeaveAsync(_pages.Keys, cancellationToken);
+    }
 }

@@ -13,15 +13,16 @@ namespace CollabEditor.WebApp.Tests.Field;
 /// </summary>
 public sealed class LatencyProxy : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private readonly List<CancellationTokenSource> _open = [];
     private readonly Task _accepting;
 
-    private LatencyProxy(Uri target, TimeSpan oneWay)
+    private LatencyProxy(Uri target, TimeSpan oneWay, int port)
     {
+        _listener = new(IPAddress.Loopback, port);
         _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
         OneWay = oneWay;
         _listener.Start();
@@ -35,7 +36,10 @@ public sealed class LatencyProxy : IAsyncDisposable
     public Uri BaseAddress => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     /// <summary>Starts a proxy to <paramref name="target"/> (an http://127.0.0.1:port address) with a round trip of <paramref name="roundTrip"/>.</summary>
-    public static LatencyProxy Start(Uri target, TimeSpan roundTrip) => new(target, roundTrip / 2);
+    public static LatencyProxy Start(Uri target, TimeSpan roundTrip) => new(target, roundTrip / 2, 0);
+
+    /// <summary>As <see cref="Start(Uri, TimeSpan)"/>, listening on <paramref name="port"/> (e.g. where a database is expected to come up).</summary>
+    public static LatencyProxy Start(Uri target, TimeSpan roundTrip, int port) => new(target, roundTrip / 2, port);
 
     private async Task AcceptAsync()
     {
