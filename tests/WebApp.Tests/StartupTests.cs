@@ -142,6 +142,20 @@ public sealed class StartupTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task ABadBootstrapSetting_StopsTheStartWithOneLineNamingIt()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("boot");
+        await using var app = AppProcess.Start(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Collab"] = database,
+            ["Bootstrap__AdminUser"] = "root",
+        });
+
+        var line = await FailedStartAsync(app);
+        Assert.Contains("Bootstrap__AdminUser is set without Bootstrap__AdminPassword or Bootstrap__AdminPasswordFile", line, StringComparison.Ordinal);
+    }
+
     /// <summary>Waits for the app to give up and returns its one line, after checking exit code 1 and no stack trace.</summary>
     private async Task<string> FailedStartAsync(AppProcess app)
     {

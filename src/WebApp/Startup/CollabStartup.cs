@@ -51,7 +51,7 @@ public static class CollabStartup
         }
 
         // The first admin from Bootstrap:* on an empty user table (its own lock; a bad setting is one line).
-        await Account.FirstAdmin.EnsureAsync(services, app.Configuration);
+        await Account.FirstAdmin.EnsureAsync(services, app.Configuration, ct);
     }
 
     private const string LogCategory = "CollabEditor.Startup";

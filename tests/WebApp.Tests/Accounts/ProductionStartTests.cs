@@ -1,11 +1,10 @@
 using CollabEditor.Tests;
-using CollabEditor.WebApp.Account;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace CollabEditor.WebApp.Tests.Accounts;
 
-/// <summary>The app started in Production: no demo users unless Seed__DemoData=true asks; the Bootstrap admin at start; a bad Bootstrap setting stops the start.</summary>
+/// <summary>The app started in Production: no demo users unless Seed__DemoData=true asks; the Bootstrap admin at start; a bad Bootstrap setting stops the start (StartupTests, as a process).</summary>
 public sealed class ProductionStartTests
 {
     private const string Strong = "Str0ng!Pass";
@@ -46,13 +45,5 @@ public sealed class ProductionStartTests
 
         var list = await Cli.RunAsync(db, null, "users", "list");
         Assert.Equal(["admin", "alice", "bob"], list.Out.TrimEnd().Split(Environment.NewLine).Select(l => l.Split('\t')[0]));
-    }
-
-    [Fact]
-    public async Task ABadBootstrapSetting_StopsTheStart_WithItsOwnException()
-    {
-        var ex = await Assert.ThrowsAsync<BootstrapAdminException>(() => StartAsync(new Dictionary<string, string> { ["Bootstrap:AdminUser"] = "root" }));
-
-        Assert.Equal("Bootstrap__AdminUser is set without Bootstrap__AdminPassword or Bootstrap__AdminPasswordFile: set one of them.", ex.Message);
     }
 }
