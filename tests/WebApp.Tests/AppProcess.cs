@@ -34,7 +34,58 @@ public sealed class AppProcess : IAsyncDisposable
     public string Errors => Read(_stderr);
 
     /// <summary>Starts the app with <paramref name="environment"/> (Production unless it says otherwise) on a free loopback port.</summary>
-    public static AppProcess Start(IReadOnlyDictionary<string, string?> environment)
+    public static AppProcess Start(IReadOnlyDictionary<string, string?> environment) => Start(environment, AppContext.BaseDirectory);
+
+    /// <summary>
+    /// Starts the app as published (<c>dotnet publish</c> of src/WebApp, once per test run): what an
+    /// operator runs. Only a published app serves its static assets (CSS, scripts) in Production.
+    /// </summary>
+    public static async Task<AppProcess> StartPublishedAsync(IReadOnlyDictionary<string, string?> environment) =>
+        Start(environment, await Published.Value);
+
+    private static readonly Lazy<Task<string>> Published = new(PublishAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static async Task<string> PublishAsync()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CollabEditor.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var project = Path.Combine(root?.FullName ?? throw new InvalidOperationException("CollabEditor.sln not found above the test binaries"), "src", "WebApp", "WebApp.csproj");
+        var output = Path.Combine(Path.GetTempPath(), $"collab-published-{Environment.ProcessId}");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The build the tests ran already compiled it: publish only lays it out.
+        foreach (var arg in new[] { "publish", project, "-c", "Debug", "--no-build", "-o", output })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var publish = Process.Start(info)!;
+        var log = publish.StandardOutput.ReadToEndAsync();
+        var errors = publish.StandardError.ReadToEndAsync();
+        await publish.WaitForExitAsync();
+        if (publish.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet publish failed ({publish.ExitCode}): {await log}{await errors}");
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(output, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder.
+            }
+        };
+        return output;
+    }
+
+    private static AppProcess Start(IReadOnlyDictionary<string, string?> environment, string directory)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var info = new ProcessStartInfo("dotnet")
@@ -42,9 +93,9 @@ public sealed class AppProcess : IAsyncDisposable
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = directory,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CollabEditor.WebApp.dll"));
+        info.ArgumentList.Add(Path.Combine(directory, "CollabEditor.WebApp.dll"));
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_URLS"] = baseAddress.ToString();
         // No colours or terminal codes in the captured log.
@@ -56,6 +107,37 @@ public sealed class AppProcess : IAsyncDisposable
         }
 
         return new AppProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"), baseAddress);
+    }
+
+    /// <summary>
+    /// Runs an operator verb (<c>users …</c>, <c>migrate</c>) of the built app as its own process in
+    /// Production against <paramref name="connectionString"/>, with <paramref name="stdin"/> piped in.
+    /// </summary>
+    public static async Task<(int Code, string Out, string Error)> RunVerbAsync(string connectionString, string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CollabEditor.WebApp.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Collab"] = connectionString;
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(stdin ?? string.Empty);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
     }
 
     /// <summary>A loopback port nothing listens on (for an app, or for a database that is not there).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CollabEditor.Tests;
 
 namespace CollabEditor.WebApp.Tests.Accounts;
@@ -15,32 +14,8 @@ public sealed class CliProcessTests : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<(int Code, string Out, string Error)> DotnetAsync(string? stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CollabEditor.WebApp.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Collab"] = _db;
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(stdin ?? string.Empty);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<(int Code, string Out, string Error)> DotnetAsync(string? stdin, params string[] args) =>
+        AppProcess.RunVerbAsync(_db, stdin, args);
 
     [Fact]
     public async Task TheBuiltApp_AddsAndListsUsers_PrintingOneLine_AndExits1OnABadVerb()
