@@ -17,6 +17,19 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An instance on an existing database (a second instance of the same app).</summary>
     internal AppHost(string database) => ConnectionString = database;
 
+    /// <summary>An instance with its own settings (on top of, and overriding, the defaults below); on <paramref name="database"/> when given.</summary>
+    internal AppHost(IReadOnlyDictionary<string, string?> settings, string? database = null)
+    {
+        Settings = settings;
+        ConnectionString = database ?? string.Empty;
+    }
+
+    /// <summary>Settings this instance adds (e.g. small rate limits for a test of them).</summary>
+    internal IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Services a test adds after the app's own (e.g. a log capture).</summary>
+    internal Action<IServiceCollection>? ConfigureTestServices { get; init; }
+
     public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>The app's address, e.g. http://127.0.0.1:41234.</summary>
@@ -40,6 +53,18 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Collab", ConnectionString);
         builder.UseSetting("Seed:DemoData", "true");
+        // Tests sign the same users in many times from 127.0.0.1: the sign-in limits are tested on hosts that set their own.
+        builder.UseSetting("RateLimits:SignInPerAddress", "100000");
+        builder.UseSetting("RateLimits:SignInPerUserName", "100000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (ConfigureTestServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
+        }
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -1,0 +1,254 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CollabEditor.Data.Seeding;
+using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace CollabEditor.WebApp.Tests;
+
+/// <summary>An app that trusts forwarded headers from 127.0.0.2 only, with its security log captured.</summary>
+public sealed class ProxiedHost : IAsyncLifetime
+{
+    public const string Proxy = "127.0.0.2";
+
+    public ProxiedHost() => App = new AppHost(new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = Proxy })
+    {
+        ConfigureTestServices = s => s.AddSingleton<ILoggerProvider>(Logs),
+    };
+
+    public AppHost App { get; }
+
+    public LogCapture Logs { get; } = new(SecurityLog.Category);
+
+    public Task InitializeAsync() => App.InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)App).DisposeAsync();
+}
+
+public sealed class ForwardedHeadersTests(ProxiedHost host) : IClassFixture<ProxiedHost>
+{
+    private static HttpRequestMessage Forwarded(HttpMethod method, string path, string client = "203.0.113.7")
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", client);
+        return request;
+    }
+
+    [Fact]
+    public async Task FromTheConfiguredProxy_RedirectsStayHttps()
+    {
+        using var proxy = SignIn.ClientFrom(host.App.BaseAddress, ProxiedHost.Proxy);
+        using var response = await proxy.SendAsync(Forwarded(HttpMethod.Get, "/products"));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("https", response.Headers.Location!.Scheme);
+    }
+
+    [Fact]
+    public async Task FromTheConfiguredProxy_TheSignInCookieIsSecure_AndTheLogHasTheRealClient()
+    {
+        using var proxy = SignIn.ClientFrom(host.App.BaseAddress, ProxiedHost.Proxy);
+        using var form = await proxy.SendAsync(Forwarded(HttpMethod.Get, "/account/login", "203.0.113.8"));
+        var token = SignIn.FormToken(await form.Content.ReadAsStringAsync());
+        using var post = Forwarded(HttpMethod.Post, "/account/login", "203.0.113.8");
+        post.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["_handler"] = "login",
+            ["Input.UserName"] = "alice",
+            ["Input.Password"] = DemoData.DemoPassword,
+        });
+        // The antiforgery cookie came back Secure, so the client (like a browser on https) sends it.
+        post.Headers.Add("Cookie", string.Join("; ", form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        using var response = await proxy.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var identity = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Identity.Application=", StringComparison.Ordinal));
+        Assert.Contains("; secure", identity, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(host.Logs.Lines, l => l.Message.StartsWith("Sign-in succeeded: user alice from 203.0.113.8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FromAnyOtherAddress_TheHeadersAreIgnored()
+    {
+        using var direct = SignIn.ClientFrom(host.App.BaseAddress, "127.0.0.1");
+        using var response = await direct.SendAsync(Forwarded(HttpMethod.Get, "/products"));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("http", response.Headers.Location!.Scheme);
+
+        using var form = await direct.SendAsync(Forwarded(HttpMethod.Get, "/account/login"));
+        Assert.All(form.Headers.GetValues("Set-Cookie"), c => Assert.DoesNotContain("; secure", c, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void ABadProxyAddress_IsRefusedNamingTheSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ForwardedHeaders:KnownProxies:0"] = "10.0.0.300" }).Build();
+        using var services = new ServiceCollection().AddCollabForwardedHeaders(configuration).BuildServiceProvider();
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>>().Value);
+        Assert.Contains("ForwardedHeaders:KnownProxies", ex.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class KeyRingProtectionTests
+{
+    private static string KeyRingCertificate(string password)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest("CN=CollabEditor key ring (test)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddYears(1));
+        var path = Path.Combine(Path.GetTempPath(), $"collab-keyring-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
+        return path;
+    }
+
+    private static async Task<List<string>> StoredKeysAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"Xml\" FROM \"DataProtectionKeys\"", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var keys = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    [Fact]
+    public async Task WithACertificateConfigured_TheStoredKeyIsEncrypted_AndAnotherInstanceReadsIt()
+    {
+        var certificate = KeyRingCertificate("test-pass");
+        var settings = new Dictionary<string, string?> { ["DataProtection:Certificate:Path"] = certificate, ["DataProtection:Certificate:Password"] = "test-pass" };
+        try
+        {
+            string database;
+            string protectedText;
+            await using (var first = new AppHost(settings))
+            {
+                await first.InitializeAsync();
+                database = first.ConnectionString;
+                protectedText = first.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("hello");
+            }
+
+            var key = Assert.Single(await StoredKeysAsync(database));
+            Assert.Contains("<EncryptedData", key, StringComparison.Ordinal);
+            Assert.DoesNotContain("<value>", key, StringComparison.Ordinal);
+
+            await using var second = new AppHost(settings, database);
+            await second.InitializeAsync();
+            Assert.Equal("hello", second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedText));
+        }
+        finally
+        {
+            File.Delete(certificate);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutACertificate_TheStoredKeyIsPlain()
+    {
+        // What a Production start warns about: the key's secret in clear in the database.
+        await using var app = new AppHost();
+        await app.InitializeAsync();
+        app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("hello");
+        Assert.Contains("<value>", Assert.Single(await StoredKeysAsync(app.ConnectionString)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Production", null, true)]
+    [InlineData("Production", "/run/secrets/keyring.pfx", false)]
+    [InlineData("Development", null, false)]
+    public void AProductionStartWithoutACertificate_LogsAWarning(string environment, string? path, bool warns)
+    {
+        var capture = new LogCapture(SecurityLog.Category);
+        using var loggers = LoggerFactory.Create(l => l.AddProvider(capture));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DataProtection:Certificate:Path"] = path }).Build();
+        KeyRingProtection.WarnIfUnprotected(new HostingEnvironment { EnvironmentName = environment }, configuration, new SecurityLog(loggers));
+        Assert.Equal(warns, capture.Lines.Any(l => l.Level == LogLevel.Warning && l.Message.Contains("DataProtection:Certificate:Path", StringComparison.Ordinal)));
+    }
+}
+
+/// <summary>Headers on every kind of response, sign-out's antiforgery check, and the browser tests' CSP check itself.</summary>
+[Collection(BrowserGroup.Name)]
+public sealed class SecurityHeadersTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>
+{
+    [Theory]
+    [InlineData("/account/login")]
+    [InlineData("/products")]
+    [InlineData("/api/products")]
+    [InlineData("/health")]
+    [InlineData("/_content/MudBlazor/MudBlazor.min.css")]
+    [InlineData("/no-such-page")]
+    public async Task EveryResponse_HasTheSecurityHeaders(string path)
+    {
+        using var client = ApiClient.Anonymous(host.BaseAddress);
+        using var response = await client.GetAsync(path);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self' 'nonce-", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ThePagesImportMap_CarriesThisResponsesNonce()
+    {
+        using var client = ApiClient.Anonymous(host.BaseAddress);
+        using var response = await client.GetAsync("/account/login");
+        var nonce = System.Text.RegularExpressions.Regex.Match(response.Headers.GetValues("Content-Security-Policy").Single(), "'nonce-([^']+)'").Groups[1].Value;
+        Assert.Contains($"<script type=\"importmap\" nonce=\"{nonce}\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_WithABogusAntiforgeryToken_IsRefused_AndTheSessionStays()
+    {
+        var cookies = await SignIn.CookiesAsync(host.BaseAddress, "alice");
+        using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        using var bogus = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = "CfDJ8bogus" });
+        using var refused = await client.PostAsync("/account/logout", bogus);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using var none = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        using (var still = await client.GetAsync("/products"))
+        {
+            Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+        }
+
+        // The app bar's own form signs out.
+        var page = await client.GetStringAsync("/products");
+        using var real = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = SignIn.FormToken(page) });
+        using var signedOut = await client.PostAsync("/account/logout", real);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/account/login", signedOut.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task ACspViolation_IsSeenByTheBrowserTests()
+    {
+        var page = await browser.SignInAsync(host.BaseAddress, "bob");
+        // An image from another origin: img-src 'self' refuses it (no network needed).
+        await page.EvaluateAsync("() => { const img = new Image(); img.src = 'https://example.invalid/x.png'; document.body.appendChild(img); }");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (BrowserFixture.CspViolations.IsEmpty && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await page.WaitForTimeoutAsync(50);
+        }
+
+        Assert.Contains(BrowserFixture.CspViolations, v => v.Contains("example.invalid", StringComparison.Ordinal));
+        // Seen on purpose: cleared, so this test's own check (FailOnCspViolation) passes.
+        BrowserFixture.CspViolations.Clear();
+        await page.Context.CloseAsync();
+    }
+}
