@@ -99,11 +99,15 @@ public sealed class ForwardedHeadersTests(ProxiedHost host) : IClassFixture<Prox
 
 public sealed class KeyRingProtectionTests
 {
+    /// <summary>A self-signed certificate on <paramref name="rsa"/>, valid from yesterday for a year.</summary>
+    private static X509Certificate2 SelfSigned(RSA rsa, string name) =>
+        new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddYears(1));
+
     private static string KeyRingCertificate(string password)
     {
         using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest("CN=CollabEditor key ring (test)", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(TimeProvider.System.GetUtcNow().AddDays(-1), TimeProvider.System.GetUtcNow().AddYears(1));
+        using var certificate = SelfSigned(rsa, "CollabEditor key ring (test)");
         var path = Path.Combine(Path.GetTempPath(), $"collab-keyring-{Guid.NewGuid():N}.pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, password));
         return path;
@@ -162,6 +166,68 @@ public sealed class KeyRingProtectionTests
         await app.InitializeAsync();
         app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("hello");
         Assert.Contains("<value>", Assert.Single(await StoredKeysAsync(app.ConnectionString)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APemCertificateAndKey_ProtectTheKeyRing_AndReadItBack()
+    {
+        using var rsa = RSA.Create(2048);
+        using var certificate = SelfSigned(rsa, "CollabEditor key ring (PEM test)");
+        var directory = Directory.CreateTempSubdirectory("collab-keyring-");
+        try
+        {
+            var certPath = Path.Combine(directory.FullName, "keyring.crt");
+            var keyPath = Path.Combine(directory.FullName, "keyring.key");
+            File.WriteAllText(certPath, certificate.ExportCertificatePem());
+            File.WriteAllText(keyPath, rsa.ExportPkcs8PrivateKeyPem());
+            var keys = directory.CreateSubdirectory("keys");
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["DataProtection:Certificate:Path"] = certPath,
+                ["DataProtection:Certificate:KeyPath"] = keyPath,
+            }).Build();
+            ServiceProvider Provider()
+            {
+                var services = new ServiceCollection();
+                services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToFileSystem(keys).ProtectKeysWithConfiguredCertificate(configuration);
+                return services.BuildServiceProvider();
+            }
+
+            string protectedText;
+            using (var first = Provider())
+            {
+                protectedText = first.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("hello");
+            }
+
+            var key = File.ReadAllText(Assert.Single(keys.GetFiles("key-*.xml")).FullName);
+            Assert.Contains("<EncryptedData", key, StringComparison.Ordinal);
+            Assert.DoesNotContain("<value>", key, StringComparison.Ordinal);
+            using var second = Provider();
+            Assert.Equal("hello", second.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedText));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ACertificateThatCannotBeOpened_IsRefusedNamingTheSetting()
+    {
+        using var rsa = RSA.Create(2048);
+        using var certificate = SelfSigned(rsa, "wrong password");
+        var path = Path.Combine(Path.GetTempPath(), $"collab-badpass-{Guid.NewGuid():N}.cer");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12));
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["DataProtection:Certificate:Path"] = path, ["DataProtection:Certificate:Password"] = "wrong" }).Build();
+            var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddDataProtection().ProtectKeysWithConfiguredCertificate(configuration));
+            Assert.StartsWith("DataProtection:Certificate:Path:", ex.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Theory]
