@@ -8,7 +8,8 @@ namespace CollabEditor.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- product-saves [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- order-saves [seconds per measurement] [rounds] [writers]</c>, or
-/// <c>dotnet run -c Release --project bench/Benchmarks -- circuit-memory [pages] [browser contexts] [rounds]</c>.
+/// <c>dotnet run -c Release --project bench/Benchmarks -- circuit-memory [pages] [browser contexts] [rounds]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- sign-in-timing [rounds]</c>.
 /// </summary>
 internal static class BenchmarkMain
 {
@@ -32,12 +33,15 @@ internal static class BenchmarkMain
             case "circuit-memory":
                 await CircuitMemory.RunAsync(pages: Arg(1, 100), contexts: Arg(2, 4), rounds: Arg(3, 2));
                 return 0;
+            case "sign-in-timing":
+                await SignInTiming.RunAsync(rounds: Arg(1, 100));
+                return 0;
             case CircuitBrowser.ChildCommand:
                 // The browser side of circuit-memory, started by it as a child process.
                 await CircuitBrowser.ServeAsync(new Uri(args[1]), contextCount: Arg(2, 4));
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput, product-saves, order-saves, circuit-memory");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
                 return 1;
         }
     }

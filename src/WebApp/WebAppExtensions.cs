@@ -9,6 +9,7 @@ using CollabEditor.WebApp.Leases;
 using CollabEditor.WebApp.Localization;
 using CollabEditor.WebApp.Operations;
 using CollabEditor.WebApp.Presence;
+using CollabEditor.WebApp.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Server.Circuits;
@@ -116,7 +117,11 @@ public static class WebAppExtensions
         services.AddSingleton<UserAccounts>();
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
-        services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>();
+        // Encrypted at rest with the configured certificate (KeyRingProtection).
+        services.AddDataProtection().SetApplicationName("CollabEditor").PersistKeysToDbContext<CollabDbContext>()
+            .ProtectKeysWithConfiguredCertificate(builder.Configuration);
+        services.AddCollabForwardedHeaders(builder.Configuration);
+        services.AddCollabSignInSecurity();
 
         services.AddCascadingAuthenticationState();
         var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
@@ -196,6 +201,10 @@ public static class WebAppExtensions
     public static WebApplication UseCollabWebApp(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        KeyRingProtection.WarnIfUnprotected(app.Environment, app.Configuration, app.Services.GetRequiredService<SecurityLog>());
+        // First: the client's scheme and address from a configured proxy, before anything reads them.
+        app.UseForwardedHeaders();
+        app.UseCollabSecurityHeaders();
         // Unhandled exceptions become problem details; malformed requests keep their 4xx status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

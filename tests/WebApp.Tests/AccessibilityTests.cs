@@ -54,7 +54,7 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
         await page.FillAsync("#password", "wrong");
         await page.ClickAsync("[data-testid=sign-in]");
         var alert = page.GetByRole(AriaRole.Alert);
-        await Assertions.Expect(alert).ToContainTextAsync("User name or password is wrong.");
+        await Assertions.Expect(alert).ToContainTextAsync("User name or password is wrong");
         await Assertions.Expect(page.Locator("[data-testid=login-error]")).ToHaveAttributeAsync("role", "alert");
         await ShotAsync(page, "sign-in-error");
         await AssertNoSeriousViolationsAsync(page, "sign-in with its error");

@@ -22,9 +22,22 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// (e.g. Production without demo data, as an operator runs it).
     /// </summary>
     internal AppHost(string database, IReadOnlyDictionary<string, string?> settings)
-        : this(database) => _settings = settings;
+        : this(settings, database)
+    {
+    }
 
-    private readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
+    /// <summary>An instance with its own settings (on top of, and overriding, the defaults below); on <paramref name="database"/> when given.</summary>
+    internal AppHost(IReadOnlyDictionary<string, string?> settings, string? database = null)
+    {
+        Settings = settings;
+        ConnectionString = database ?? string.Empty;
+    }
+
+    /// <summary>Settings this instance adds (e.g. small rate limits for a test of them; "Environment" sets the environment).</summary>
+    internal IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
+
+    /// <summary>Services a test adds after the app's own (e.g. a log capture).</summary>
+    internal Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
     public string ConnectionString { get; private set; } = string.Empty;
 
@@ -49,7 +62,10 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting("ConnectionStrings:Collab", ConnectionString);
         builder.UseSetting("Seed:DemoData", "true");
-        foreach (var (key, value) in _settings)
+        // Tests sign the same users in many times from 127.0.0.1: the sign-in limits are tested on hosts that set their own.
+        builder.UseSetting("RateLimits:SignInPerAddress", "100000");
+        builder.UseSetting("RateLimits:SignInPerUserName", "100000");
+        foreach (var (key, value) in Settings)
         {
             if (key == "Environment")
             {
@@ -59,6 +75,11 @@ public sealed class AppHost : WebApplicationFactory<Program>, IAsyncLifetime
             {
                 builder.UseSetting(key, value);
             }
+        }
+
+        if (ConfigureTestServices is { } configure)
+        {
+            builder.ConfigureServices(configure);
         }
     }
 

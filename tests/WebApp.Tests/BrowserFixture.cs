@@ -1,12 +1,36 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Microsoft.Playwright;
+using Xunit.Sdk;
 
 namespace CollabEditor.WebApp.Tests;
 
 /// <summary>Browser tests share one Chromium and run one class at a time: each drives real app instances and a browser on two cores.</summary>
 [CollectionDefinition(Name)]
+[FailOnCspViolation]
 public sealed class BrowserGroup : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "Browser";
+}
+
+/// <summary>
+/// Every browser test runs under the app's Content-Security-Policy and fails when the browser reported a
+/// violation during it (collection-level, so no test has to ask). One test at a time runs in the collection.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class FailOnCspViolationAttribute : BeforeAfterTestAttribute
+{
+    public override void Before(MethodInfo methodUnderTest) => BrowserFixture.CspViolations.Clear();
+
+    public override void After(MethodInfo methodUnderTest)
+    {
+        var seen = BrowserFixture.CspViolations.ToArray();
+        BrowserFixture.CspViolations.Clear();
+        if (seen.Length > 0)
+        {
+            throw new XunitException($"The browser reported {seen.Length} Content-Security-Policy violation(s):{Environment.NewLine}{string.Join(Environment.NewLine, seen)}");
+        }
+    }
 }
 
 /// <summary>
@@ -18,6 +42,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>What the browser reported as CSP violations since the current test began (FailOnCspViolation).</summary>
+    public static ConcurrentQueue<string> CspViolations { get; } = new();
 
     /// <summary>Where the tests write screenshots for a person to look at.</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
@@ -39,6 +66,14 @@ public sealed class BrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+        // Every context, however a test makes it: Chromium reports each CSP violation as a console error.
+        Browser.Context += (_, context) => context.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                CspViolations.Enqueue($"{message.Location}: {message.Text}");
+            }
+        };
     }
 
     /// <summary>A new browser context (one person) signed in as <paramref name="user"/> on the app at <paramref name="baseAddress"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CollabEditor.Data.Users;
 using CollabEditor.WebApp.Account;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -23,7 +24,7 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/auth/token", async Task<IResult> (TokenRequest request, SignInManager<AppUser> signIn) =>
+        api.MapPost("/auth/token", async Task<IResult> (TokenRequest request, PasswordSignIn signIn, HttpContext http) =>
         {
             if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
             {
@@ -37,14 +38,19 @@ public static class AuthApi
             }
 
             // The bearer handler writes { tokenType, accessToken, expiresIn, refreshToken } on success.
-            signIn.AuthenticationScheme = IdentityConstants.BearerScheme;
-            var result = await signIn.PasswordSignInAsync(request.UserName, request.Password, isPersistent: false, lockoutOnFailure: true);
+            var result = await signIn.SignInAsync(http, request.UserName, request.Password, SignInVia.Token);
+            if (result.IsRateLimited)
+            {
+                http.Response.Headers.RetryAfter = result.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts", detail: result.RateLimitedMessage);
+            }
+
+            // One answer for an unknown user, a wrong password and a locked account: none tells an outsider which names exist.
             return result.Succeeded
                 ? TypedResults.Empty
-                : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed",
-                    detail: result.IsLockedOut ? "The account is locked for a few minutes after too many failed attempts." : "User name or password is wrong.");
+                : TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed", detail: SignInOutcome.FailedMessage);
         }).AllowAnonymous().WithTags("Auth").WithSummary("Exchange user name and password for a bearer token.")
-            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         // As Identity's MapIdentityApi does /refresh, and the account is checked again: a disabled
         // account, or a new security stamp (password or sign-out), gets a 401 and must sign in.
