@@ -36,6 +36,15 @@ internal static partial class WritePath
         // A table of realistic size for pgbench's random ids; the writers each save their own extra product.
         Console.WriteLine($"write-path: {TableRows:N0} products seeded for pgbench's random ids");
         await ScaleData.SeedAsync(connectionString, TableRows, orders: 0, historyVersions: 0);
+        // pgbench updates the seeded rows only, never a writer's product (whose version the writer holds).
+        var pgbench = FindPgbench();
+        var script = Path.Combine(Path.GetTempPath(), $"collab-pgbench-{Guid.NewGuid():N}.sql");
+        await using (var cmd = db.CreateCommand("SELECT max(id) FROM products"))
+        {
+            var maxId = (int)(await cmd.ExecuteScalarAsync())!;
+            await File.WriteAllTextAsync(script, $"\\set id random(1, {maxId})\nUPDATE products SET stock = stock + 1, version = version + 1 WHERE id = :id;\n");
+        }
+
         var products = new ProductSnapshot[levels.Max()];
         for (var i = 0; i < products.Length; i++)
         {
@@ -76,13 +85,6 @@ internal static partial class WritePath
             await cmd.ExecuteNonQueryAsync();
         }
 
-        var pgbench = FindPgbench();
-        var script = Path.Combine(Path.GetTempPath(), $"collab-pgbench-{Guid.NewGuid():N}.sql");
-        await using (var cmd = db.CreateCommand("SELECT max(id) FROM products"))
-        {
-            var maxId = (int)(await cmd.ExecuteScalarAsync())!;
-            await File.WriteAllTextAsync(script, $"\\set id random(1, {maxId})\nUPDATE products SET stock = stock + 1, version = version + 1 WHERE id = :id;\n");
-        }
 
         // Each variant: (name, triggers on?, measure(clients) → per second).
         var variants = new List<(string Name, bool Triggers, Func<int, Task<double>> Measure)>();
