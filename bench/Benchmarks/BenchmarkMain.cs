@@ -1,6 +1,12 @@
 using System.Globalization;
 using CollabEditor.Data;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
 using CollabEditor.Data.LocalPostgres;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEditor.Benchmarks;
 
@@ -72,16 +78,23 @@ internal static class BenchmarkMain
             await using var provider = SaveComparison.DataLayer(connectionString);
             await provider.MigrateCollabDatabaseAsync();
             await ScaleData.SeedAsync(connectionString, products, orders, historyVersions: 10_000);
+            await CheckAppInsertsAsync(provider);
             return;
         }
 
         await using var cluster = await LocalPostgresCluster.StartThrowawayAsync();
-        var throwaway = await cluster.EnsureDatabaseAsync("bench");
-        await using (var provider = SaveComparison.DataLayer(throwaway))
-        {
-            await provider.MigrateCollabDatabaseAsync();
-        }
+        await using var throwaway = SaveComparison.DataLayer(await cluster.EnsureDatabaseAsync("bench"));
+        await throwaway.MigrateCollabDatabaseAsync();
+        await ScaleData.SeedAsync(await cluster.EnsureDatabaseAsync("bench"), products, orders, historyVersions: 10_000);
+        await CheckAppInsertsAsync(throwaway);
+    }
 
-        await ScaleData.SeedAsync(throwaway, products, orders, historyVersions: 10_000);
+    /// <summary>The app's own inserts after a seed: the identities and the order number sequence were advanced past the seeded rows.</summary>
+    private static async Task CheckAppInsertsAsync(IServiceProvider provider)
+    {
+        var actor = new Actor("seed-scale", "Seed check");
+        var product = await provider.GetRequiredService<ProductStore>().CreateAsync(new ProductValues($"SEED-CHECK-{Guid.NewGuid():N}"[..24], "Seed check", "Created after the seed.", 1m, 0, false), actor);
+        var order = await provider.GetRequiredService<OrderStore>().CreateAsync(new OrderHeader("Seed check", OrderStatus.Draft, string.Empty), actor);
+        Console.WriteLine($"  the app's own inserts afterwards: product {product.GetType().Name} {(product as SaveResult.Saved)?.Current.Id}, order {order.GetType().Name} {(order as OrderSaveResult.Saved)?.Current.Number}");
     }
 }

@@ -77,7 +77,7 @@ internal static class ScaleData
 
         clock.Restart();
         var firstOrder = await ScalarAsync(conn, "SELECT COALESCE(max(id), 0) + 1 FROM orders");
-        var firstNumber = await ScalarAsync(conn, "SELECT last_value + 1 FROM order_number");
+        var firstNumber = await ScalarAsync(conn, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM order_number");
         var lines = 0L;
         await using (var copy = await conn.BeginBinaryImportAsync(
             "COPY orders (id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id) FROM STDIN (FORMAT BINARY)"))
