@@ -16,6 +16,9 @@ internal sealed partial class BenchApp(string connectionString, Action<IServiceC
 {
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The app's database, as the cluster's superuser (benchmarks that seed or measure raw SQL use it).</summary>
+    public string ConnectionString => connectionString;
+
     /// <param name="configureServices">Services a benchmark adds to the app's own (after them).</param>
     public static async Task<(BenchApp App, LocalPostgresCluster Cluster)> StartAsync(Action<IServiceCollection>? configureServices = null)
     {

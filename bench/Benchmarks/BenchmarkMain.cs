@@ -1,4 +1,12 @@
 using System.Globalization;
+using CollabEditor.Data;
+using CollabEditor.Core.Orders;
+using CollabEditor.Core.Products;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.LocalPostgres;
+using CollabEditor.Data.Orders;
+using CollabEditor.Data.Products;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEditor.Benchmarks;
 
@@ -9,7 +17,10 @@ namespace CollabEditor.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Benchmarks -- product-saves [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- order-saves [seconds per measurement] [rounds] [writers]</c>, or
 /// <c>dotnet run -c Release --project bench/Benchmarks -- circuit-memory [pages] [browser contexts] [rounds]</c>, or
-/// <c>dotnet run -c Release --project bench/Benchmarks -- sign-in-timing [rounds]</c>.
+/// <c>dotnet run -c Release --project bench/Benchmarks -- sign-in-timing [rounds]</c>,
+/// <c>dotnet run -c Release --project bench/Benchmarks -- seed-scale [products] [orders] [connection string]</c>,
+/// <c>dotnet run -c Release --project bench/Benchmarks -- list-queries [products] [orders]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- write-path [seconds per measurement] [rounds]</c>.
 /// </summary>
 internal static class BenchmarkMain
 {
@@ -36,13 +47,54 @@ internal static class BenchmarkMain
             case "sign-in-timing":
                 await SignInTiming.RunAsync(rounds: Arg(1, 100));
                 return 0;
+            case "seed-scale":
+                await SeedScaleAsync(products: Arg(1, 1_000_000), orders: Arg(2, 100_000), connectionString: args.Length > 3 ? args[3] : null);
+                return 0;
+            case "list-queries":
+                await ListQueries.RunAsync(products: Arg(1, 1_000_000), orders: Arg(2, 100_000));
+                return 0;
+            case "write-path":
+                await WritePath.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
+                return 0;
             case CircuitBrowser.ChildCommand:
                 // The browser side of circuit-memory, started by it as a child process.
                 await CircuitBrowser.ServeAsync(new Uri(args[1]), contextCount: Arg(2, 4));
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: seed-scale, list-queries, write-path, live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
                 return 1;
         }
+    }
+
+    /// <summary>
+    /// Seeds the scale set into the given database (migrated first), or — without one — into a
+    /// throwaway cluster's migrated database, which shows how long it takes and is then deleted.
+    /// </summary>
+    private static async Task SeedScaleAsync(int products, int orders, string? connectionString)
+    {
+        Console.WriteLine($"seed-scale: {products:N0} products, {orders:N0} orders with 1-20 lines, 10,000 versions of one product (COPY, binary)");
+        if (connectionString is not null)
+        {
+            await using var provider = SaveComparison.DataLayer(connectionString);
+            await provider.MigrateCollabDatabaseAsync();
+            await ScaleData.SeedAsync(connectionString, products, orders, historyVersions: 10_000);
+            await CheckAppInsertsAsync(provider);
+            return;
+        }
+
+        await using var cluster = await LocalPostgresCluster.StartThrowawayAsync();
+        await using var throwaway = SaveComparison.DataLayer(await cluster.EnsureDatabaseAsync("bench"));
+        await throwaway.MigrateCollabDatabaseAsync();
+        await ScaleData.SeedAsync(await cluster.EnsureDatabaseAsync("bench"), products, orders, historyVersions: 10_000);
+        await CheckAppInsertsAsync(throwaway);
+    }
+
+    /// <summary>The app's own inserts after a seed: the identities and the order number sequence were advanced past the seeded rows.</summary>
+    private static async Task CheckAppInsertsAsync(IServiceProvider provider)
+    {
+        var actor = new Actor("seed-scale", "Seed check");
+        var product = await provider.GetRequiredService<ProductStore>().CreateAsync(new ProductValues($"SEED-CHECK-{Guid.NewGuid():N}"[..24], "Seed check", "Created after the seed.", 1m, 0, false), actor);
+        var order = await provider.GetRequiredService<OrderStore>().CreateAsync(new OrderHeader("Seed check", OrderStatus.Draft, string.Empty), actor);
+        Console.WriteLine($"  the app's own inserts afterwards: product {product.GetType().Name} {(product as SaveResult.Saved)?.Current.Id}, order {order.GetType().Name} {(order as OrderSaveResult.Saved)?.Current.Number}");
     }
 }

@@ -17,7 +17,7 @@ namespace CollabEditor.Benchmarks;
 internal static class ProductSaves
 {
     /// <summary>The statement of <see cref="ProductStore.UpdateAsync"/>, with positional parameters (the new values referenced twice; the store sends them twice).</summary>
-    private const string UpdateSql = """
+    internal const string UpdateSql = """
         WITH lease AS (
             SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
         )

@@ -24,13 +24,19 @@ internal static class SaveComparison
     public static async Task<(LocalPostgresCluster Cluster, ServiceProvider Provider)> StartDataLayerAsync()
     {
         var cluster = await LocalPostgresCluster.StartThrowawayAsync();
+        var provider = DataLayer(await cluster.EnsureDatabaseAsync("bench"));
+        await provider.MigrateCollabDatabaseAsync();
+        return (cluster, provider);
+    }
+
+    /// <summary>The data layer's services on the given database (not migrated).</summary>
+    public static ServiceProvider DataLayer(string connectionString)
+    {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddCollabData(await cluster.EnsureDatabaseAsync("bench"));
-        var provider = services.BuildServiceProvider();
-        await provider.MigrateCollabDatabaseAsync();
-        return (cluster, provider);
+        services.AddCollabData(connectionString);
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Measures every variant at every level; returns the per-round rates and the number of measured saves.</summary>
@@ -106,7 +112,7 @@ internal static class SaveComparison
     /// <paramref name="writers"/> tasks, each looping saves on its own record until the time is up;
     /// saves completed over the time until the last writer finished its last save.
     /// </summary>
-    private static async Task<(long Saves, double PerSecond)> MeasureAsync(int writers, Func<int, Task> save, TimeSpan duration)
+    public static async Task<(long Saves, double PerSecond)> MeasureAsync(int writers, Func<int, Task> save, TimeSpan duration)
     {
         var clock = Stopwatch.StartNew();
         var counts = await Task.WhenAll(Enumerable.Range(0, writers).Select(i => Task.Run(async () =>
