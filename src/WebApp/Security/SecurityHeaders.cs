@@ -30,7 +30,8 @@ public static class SecurityHeaders
     /// <summary>First in the pipeline; the headers are added as the response starts, so an error page that cleared the response has them too.</summary>
     public static IApplicationBuilder UseCollabSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Hex: nothing an HTML encoder rewrites (base64's + and / came out as &#x2B; in the page), still a valid CSP nonce.
+        var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         context.Response.OnStarting(() =>
         {
