@@ -89,7 +89,11 @@ public sealed class ProductionJourneyTests(BrowserFixture browser, ITestOutputHe
         }
         while (status != HttpStatusCode.Unauthorized && disabled.Elapsed < TimeSpan.FromSeconds(5));
         var tokenRefusedAfter = disabled.Elapsed;
-        await erin.WaitForURLAsync("**/account/login**", new() { Timeout = 5000 });
+        // The page is sent to sign-in, or (when the server's guard drops the revoked circuit first, under
+        // load) its circuit is gone: either way it can no longer save.
+        await erin.WaitForFunctionAsync(
+            "() => location.pathname.startsWith('/account/login') || /components-reconnect-(show|failed|rejected)/.test(document.getElementById('components-reconnect-modal')?.className ?? '')",
+            null, new() { Timeout = 5000 });
         var pageSignedOutAfter = disabled.Elapsed;
         output.WriteLine($"token refused after {tokenRefusedAfter.TotalMilliseconds:F0} ms; page signed out after {pageSignedOutAfter.TotalMilliseconds:F0} ms");
 
