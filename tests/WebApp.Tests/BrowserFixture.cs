@@ -24,6 +24,9 @@ public sealed class FailOnCspViolationAttribute : BeforeAfterTestAttribute
 
     public override void After(MethodInfo methodUnderTest)
     {
+        // The people of this test leave: their pages close, so no circuit of theirs outlives the test
+        // into its app's shutdown (a class fixture's host is disposed after its last test).
+        BrowserFixture.CloseContextsOfThisTest();
         var seen = BrowserFixture.CspViolations.ToArray();
         BrowserFixture.CspViolations.Clear();
         if (seen.Length > 0)
@@ -67,13 +70,32 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         // Every context, however a test makes it: Chromium reports each CSP violation as a console error.
-        Browser.Context += (_, context) => context.Console += (_, message) =>
+        Browser.Context += (_, context) =>
         {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            OpenContexts.Enqueue(context);
+            context.Console += (_, message) =>
             {
-                CspViolations.Enqueue($"{message.Location}: {message.Text}");
-            }
+                if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                {
+                    CspViolations.Enqueue($"{message.Location}: {message.Text}");
+                }
+            };
         };
+    }
+
+    private static readonly ConcurrentQueue<IBrowserContext> OpenContexts = new();
+
+    /// <summary>Closes every context opened since the last call (one test at a time runs in the collection).</summary>
+    internal static void CloseContextsOfThisTest()
+    {
+        var closing = new List<Task>();
+        while (OpenContexts.TryDequeue(out var context))
+        {
+            closing.Add(context.CloseAsync());
+        }
+
+        // Closing is quick; a context the browser already lost must not hold up the next test.
+        _ = Task.WhenAll(closing).Wait(TimeSpan.FromSeconds(15));
     }
 
     /// <summary>A new browser context (one person) signed in as <paramref name="user"/> on the app at <paramref name="baseAddress"/>.</summary>
