@@ -2,6 +2,7 @@ using CollabEditor.Core.Changes;
 using CollabEditor.Data.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Lists;
 using CollabEditor.Data.LocalPostgres;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Presence;
@@ -43,6 +44,7 @@ public static class DataServiceCollectionExtensions
         services.AddSettings<LeaseOptions>("Leases");
         services.AddSettings<PresenceOptions>("Presence");
         services.AddSettings<ChangeLogOptions>("Changes");
+        services.AddSettings<ListOptions>(ListOptions.Section);
         services.AddSettings<DatabaseStartupOptions>(DatabaseStartupOptions.Section);
         return services;
     }

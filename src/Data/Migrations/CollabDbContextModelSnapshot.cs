@@ -20,6 +20,7 @@ namespace CollabEditor.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.HasSequence("lease_fencing");
@@ -292,6 +293,28 @@ namespace CollabEditor.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ux_orders_number");
 
+                    b.HasIndex("CustomerName", "Id")
+                        .HasDatabaseName("ix_orders_customer_name_id");
+
+                    b.HasIndex("LastChangedAt", "Id")
+                        .HasDatabaseName("ix_orders_last_changed_at_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_orders_status_id");
+
+                    b.HasIndex("Version", "Id")
+                        .HasDatabaseName("ix_orders_version_id");
+
+                    b.HasIndex(new[] { "CustomerName" }, "ix_orders_customer_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "CustomerName" }, "ix_orders_customer_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "CustomerName" }, "ix_orders_customer_name_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Number" }, "ix_orders_number_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Number" }, "ix_orders_number_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Number" }, "ix_orders_number_trgm"), new[] { "gin_trgm_ops" });
+
                     b.ToTable("orders", null, t =>
                         {
                             t.HasCheckConstraint("ck_orders_status", "status IN ('Draft', 'Submitted', 'Fulfilled', 'Cancelled')");
@@ -466,6 +489,31 @@ namespace CollabEditor.Data.Migrations
                     b.HasIndex("Sku")
                         .IsUnique()
                         .HasDatabaseName("ux_products_sku");
+
+                    b.HasIndex("LastChangedAt", "Id")
+                        .HasDatabaseName("ix_products_last_changed_at_id");
+
+                    b.HasIndex("LastChangedBy", "Id")
+                        .HasDatabaseName("ix_products_last_changed_by_id");
+
+                    b.HasIndex("Price", "Id")
+                        .HasDatabaseName("ix_products_price_id");
+
+                    b.HasIndex("Stock", "Id")
+                        .HasDatabaseName("ix_products_stock_id");
+
+                    b.HasIndex("Version", "Id")
+                        .HasDatabaseName("ix_products_version_id");
+
+                    b.HasIndex(new[] { "Name" }, "ix_products_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Name" }, "ix_products_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Name" }, "ix_products_name_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Sku" }, "ix_products_sku_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Sku" }, "ix_products_sku_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Sku" }, "ix_products_sku_trgm"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("products", null, t =>
                         {

@@ -45,5 +45,5 @@ public sealed record OrderQuery(string? Search = null, string? SortBy = null, bo
 /// <summary>One orders-list row: the header with derived line count and total.</summary>
 public sealed record OrderSummary(int Id, string Number, string CustomerName, OrderStatus Status, int LineCount, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt);
 
-/// <summary>One page of orders and the total that matched.</summary>
-public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount);
+/// <summary>One page of orders and the total that matched (the planner's estimate when <paramref name="TotalIsEstimate"/>).</summary>
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount, bool TotalIsEstimate = false);

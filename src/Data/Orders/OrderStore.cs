@@ -5,8 +5,10 @@ using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Lists;
 using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CollabEditor.Data.Orders;
@@ -21,7 +23,7 @@ namespace CollabEditor.Data.Orders;
 /// Reads and lists go through EF Core; saves and deletes are hand-written Npgsql on the shared data
 /// source, batched so a save is three round trips: lock and read, write, commit.
 /// </remarks>
-public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource)
+public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, IOptions<ListOptions> listOptions)
 {
     private const string OrderColumns = "id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
 
@@ -72,38 +74,52 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orders = db.Orders.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
+        string? pattern = null;
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern) || EF.Functions.ILike(o.CustomerName, pattern));
+            // ESCAPE '\' named (EF would write ESCAPE '', under which the escaped % and _ match a backslash).
+            pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
         }
 
-        var total = await orders.CountAsync(ct);
-        orders = (query.SortBy, query.Descending) switch
-        {
-            (nameof(OrderSummary.CustomerName), false) => orders.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
-            (nameof(OrderSummary.CustomerName), true) => orders.OrderByDescending(o => o.CustomerName).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Status), false) => orders.OrderBy(o => o.Status).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Status), true) => orders.OrderByDescending(o => o.Status).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LineCount), false) => orders.OrderBy(o => o.Lines.Count).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LineCount), true) => orders.OrderByDescending(o => o.Lines.Count).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Total), false) => orders.OrderBy(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Total), true) => orders.OrderByDescending(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Version), false) => orders.OrderBy(o => o.Version).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Version), true) => orders.OrderByDescending(o => o.Version).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LastChangedAt), false) => orders.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
-            (nameof(OrderSummary.LastChangedAt), true) => orders.OrderByDescending(o => o.LastChangedAt).ThenBy(o => o.Id),
-            (nameof(OrderSummary.Number), true) => orders.OrderByDescending(o => o.Id),
-            _ => orders.OrderBy(o => o.Id),
-        };
+        var total = await ListTotal.CountAsync(orders, listOptions.Value.CountCap,
+            token => pattern is null
+                ? ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders", [], token)
+                : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders WHERE number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], token),
+            ct);
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var page = await orders.Skip(pageIndex * pageSize).Take(pageSize)
+        // The page's ids first, then line count and total for those rows only: with the subqueries
+        // beside OFFSET, PostgreSQL would compute them for every skipped row too.
+        var pageIds = Sort(orders, query).Skip(pageIndex * pageSize).Take(pageSize).Select(o => o.Id);
+        var page = await Sort(db.Orders.AsNoTracking().Where(o => pageIds.Contains(o.Id)), query)
             .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
             .ToListAsync(ct);
-        return new OrderPage(page, total);
+        return new OrderPage(page, total.Count, total.IsEstimate);
     }
+
+    /// <summary>
+    /// The list's order. Descending sorts break ties by descending id, so each is one read of a
+    /// (column, id) index either way (the ListIndexes migration).
+    /// </summary>
+    private static IQueryable<Order> Sort(IQueryable<Order> orders, OrderQuery query) => (query.SortBy, query.Descending) switch
+    {
+        (nameof(OrderSummary.CustomerName), false) => orders.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
+        (nameof(OrderSummary.CustomerName), true) => orders.OrderByDescending(o => o.CustomerName).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.Status), false) => orders.OrderBy(o => o.Status).ThenBy(o => o.Id),
+        (nameof(OrderSummary.Status), true) => orders.OrderByDescending(o => o.Status).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.LineCount), false) => orders.OrderBy(o => o.Lines.Count).ThenBy(o => o.Id),
+        (nameof(OrderSummary.LineCount), true) => orders.OrderByDescending(o => o.Lines.Count).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.Total), false) => orders.OrderBy(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
+        (nameof(OrderSummary.Total), true) => orders.OrderByDescending(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.Version), false) => orders.OrderBy(o => o.Version).ThenBy(o => o.Id),
+        (nameof(OrderSummary.Version), true) => orders.OrderByDescending(o => o.Version).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.LastChangedAt), false) => orders.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
+        (nameof(OrderSummary.LastChangedAt), true) => orders.OrderByDescending(o => o.LastChangedAt).ThenByDescending(o => o.Id),
+        (nameof(OrderSummary.Number), true) => orders.OrderByDescending(o => o.Id),
+        _ => orders.OrderBy(o => o.Id),
+    };
 
     /// <summary>Creates a draft order with no lines at version 1; the number comes from a sequence.</summary>
     public async Task<OrderSaveResult> CreateAsync(OrderHeader header, Actor actor, CancellationToken ct = default)

@@ -5,8 +5,10 @@ using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
 using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Leases;
+using CollabEditor.Data.Lists;
 using CollabEditor.Data.Resilience;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CollabEditor.Data.Products;
@@ -20,7 +22,7 @@ namespace CollabEditor.Data.Products;
 /// Reads and lists go through EF Core; creates, saves and deletes are hand-written Npgsql on the
 /// shared data source: a save is one statement (one round trip), plus a read only when it wrote nothing.
 /// </remarks>
-public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, LeaseStore leases)
+public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, LeaseStore leases, IOptions<ListOptions> listOptions)
 {
     private const string ProductColumns = "id, sku, name, description, price, stock, requires_checkout, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
 
@@ -93,27 +95,36 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = db.Products.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
+        string? pattern = null;
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var pattern = "%" + EscapeLike(search.Trim()) + "%";
-            rows = rows.Where(p => EF.Functions.ILike(p.Sku, pattern) || EF.Functions.ILike(p.Name, pattern));
+            // ESCAPE '\' must be named: without it EF writes ESCAPE '' and the escaped % and _ would
+            // match a backslash instead of themselves. The trigram indexes serve both columns.
+            pattern = "%" + EscapeLike(search.Trim()) + "%";
+            rows = rows.Where(p => EF.Functions.ILike(p.Sku, pattern, "\\") || EF.Functions.ILike(p.Name, pattern, "\\"));
         }
 
-        var total = await rows.CountAsync(ct);
+        var total = await ListTotal.CountAsync(rows, listOptions.Value.CountCap,
+            token => pattern is null
+                ? ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products", [], token)
+                : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products WHERE sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], token),
+            ct);
+        // Descending sorts break ties by descending id too: each sort is one index read either way
+        // (the (column, id) indexes of the ListIndexes migration).
         rows = (query.SortBy, query.Descending) switch
         {
             (nameof(Product.Name), false) => rows.OrderBy(p => p.Name).ThenBy(p => p.Id),
-            (nameof(Product.Name), true) => rows.OrderByDescending(p => p.Name).ThenBy(p => p.Id),
+            (nameof(Product.Name), true) => rows.OrderByDescending(p => p.Name).ThenByDescending(p => p.Id),
             (nameof(Product.Price), false) => rows.OrderBy(p => p.Price).ThenBy(p => p.Id),
-            (nameof(Product.Price), true) => rows.OrderByDescending(p => p.Price).ThenBy(p => p.Id),
+            (nameof(Product.Price), true) => rows.OrderByDescending(p => p.Price).ThenByDescending(p => p.Id),
             (nameof(Product.Stock), false) => rows.OrderBy(p => p.Stock).ThenBy(p => p.Id),
-            (nameof(Product.Stock), true) => rows.OrderByDescending(p => p.Stock).ThenBy(p => p.Id),
+            (nameof(Product.Stock), true) => rows.OrderByDescending(p => p.Stock).ThenByDescending(p => p.Id),
             (nameof(Product.Version), false) => rows.OrderBy(p => p.Version).ThenBy(p => p.Id),
-            (nameof(Product.Version), true) => rows.OrderByDescending(p => p.Version).ThenBy(p => p.Id),
+            (nameof(Product.Version), true) => rows.OrderByDescending(p => p.Version).ThenByDescending(p => p.Id),
             (nameof(Product.LastChangedAt), false) => rows.OrderBy(p => p.LastChangedAt).ThenBy(p => p.Id),
-            (nameof(Product.LastChangedAt), true) => rows.OrderByDescending(p => p.LastChangedAt).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedAt), true) => rows.OrderByDescending(p => p.LastChangedAt).ThenByDescending(p => p.Id),
             (nameof(Product.LastChangedBy), false) => rows.OrderBy(p => p.LastChangedBy).ThenBy(p => p.Id),
-            (nameof(Product.LastChangedBy), true) => rows.OrderByDescending(p => p.LastChangedBy).ThenBy(p => p.Id),
+            (nameof(Product.LastChangedBy), true) => rows.OrderByDescending(p => p.LastChangedBy).ThenByDescending(p => p.Id),
             (nameof(Product.Sku), true) => rows.OrderByDescending(p => p.Sku),
             _ => rows.OrderBy(p => p.Sku),
         };
@@ -121,7 +132,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
         var items = await rows.Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
-        return new ProductPage([.. items.Select(p => p.ToSnapshot())], total);
+        return new ProductPage([.. items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate);
     }
 
     /// <summary>Inserts a product at version 1.</summary>

@@ -65,8 +65,8 @@ public static class OrdersApi
             var p = Math.Max(0, page ?? 0);
             var size = Math.Clamp(pageSize ?? 25, 1, 200);
             var result = await store.ListAsync(new OrderQuery(search, sort, desc ?? false, p, size), ct);
-            return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, p, size));
-        }).WithSummary("List orders (search number or customer, sort, page) with line count and total.");
+            return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, p, size, result.TotalIsEstimate));
+        }).WithSummary("List orders (search number or customer, sort, page) with line count and total; past Lists:CountCap matches the total is an estimate (totalIsEstimate).");
 
         orders.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
         {

@@ -42,8 +42,11 @@ public sealed record ProductInput(
 /// <summary>A product merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; none may be null.</summary>
 public sealed record ProductMergePatch(string? Sku, string? Name, string? Description, decimal? Price, int? Stock, bool? RequiresCheckout);
 
-/// <summary>A page of results.</summary>
-public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+/// <summary>
+/// A page of results. <c>Total</c> is exact up to the <c>Lists:CountCap</c> setting; past it it is the
+/// database planner's estimate and <c>TotalIsEstimate</c> is true.
+/// </summary>
+public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize, bool TotalIsEstimate = false);
 
 /// <summary>/api/products: the same store, rules, fencing and live events as the pages.</summary>
 public static class ProductsApi
@@ -58,8 +61,8 @@ public static class ProductsApi
             var p = Math.Max(0, page ?? 0);
             var size = Math.Clamp(pageSize ?? 25, 1, 200);
             var result = await store.ListAsync(new ProductQuery(search, sort, desc ?? false, p, size), ct);
-            return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, p, size));
-        }).WithSummary("List products (search SKU or name, sort, page).");
+            return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, p, size, result.TotalIsEstimate));
+        }).WithSummary("List products (search SKU or name, sort, page); past Lists:CountCap matches the total is an estimate (totalIsEstimate). Deep pages are slow (OFFSET).");
 
         products.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
         {

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CollabEditor.Data.Lists;
+
+/// <summary>A list's total: exact up to a cap, else the planner's estimate.</summary>
+public readonly record struct ListTotal(int Count, bool IsEstimate)
+{
+    /// <summary>
+    /// Counts at most <paramref name="cap"/> + 1 rows of <paramref name="rows"/> (the LIMIT lets
+    /// PostgreSQL stop early); over the cap, asks <paramref name="estimate"/> for the planner's guess.
+    /// </summary>
+    public static async Task<ListTotal> CountAsync<T>(IQueryable<T> rows, int cap, Func<CancellationToken, Task<long>> estimate, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(estimate);
+        var counted = await rows.Take(cap + 1).CountAsync(ct);
+        if (counted <= cap)
+        {
+            return new(counted, false);
+        }
+
+        var guess = await estimate(ct);
+        return new((int)Math.Clamp(guess, cap + 1L, int.MaxValue), true);
+    }
+
+    /// <summary>
+    /// The planner's row estimate for <paramref name="sql"/> (EXPLAIN, nothing is run); for a whole
+    /// table that is the statistics' row count, kept up to date by autovacuum's ANALYZE.
+    /// </summary>
+    public static async Task<long> EstimateAsync(NpgsqlDataSource dataSource, string sql, IReadOnlyList<object> parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(parameters);
+        await using var command = dataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + sql);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+
+        var json = (string)(await command.ExecuteScalarAsync(ct))!;
+        using var plan = System.Text.Json.JsonDocument.Parse(json);
+        return (long)plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+}
