@@ -79,8 +79,15 @@ internal static class ScaleData
         var firstOrder = await ScalarAsync(conn, "SELECT COALESCE(max(id), 0) + 1 FROM orders");
         var firstNumber = await ScalarAsync(conn, "SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM order_number");
         var lines = 0L;
+        // The lines first (1-20 per order): the order row carries their count and total, as a save writes them.
+        var orderLines = new (int Product, int Quantity)[orders][];
+        for (var n = 0; n < orders; n++)
+        {
+            orderLines[n] = [.. Enumerable.Range(0, random.Next(1, 21)).Select(_ => (random.Next(1, products + 1), random.Next(1, 50)))];
+        }
+
         await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY orders (id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id) FROM STDIN (FORMAT BINARY)"))
+            "COPY orders (id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id, line_count, total) FROM STDIN (FORMAT BINARY)"))
         {
             for (var n = 0; n < orders; n++)
             {
@@ -95,6 +102,8 @@ internal static class ScaleData
                 await copy.WriteAsync($"{FirstNames[random.Next(FirstNames.Length)]} {LastNames[random.Next(LastNames.Length)]}", NpgsqlDbType.Varchar);
                 await copy.WriteAsync(now.AddSeconds(-random.Next(0, 365 * 24 * 3600)), NpgsqlDbType.TimestampTz);
                 await copy.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid);
+                await copy.WriteAsync(orderLines[n].Length, NpgsqlDbType.Integer);
+                await copy.WriteAsync(orderLines[n].Sum(l => l.Quantity * prices[l.Product - 1]), NpgsqlDbType.Numeric);
             }
 
             await copy.CompleteAsync();
@@ -105,17 +114,16 @@ internal static class ScaleData
         {
             for (var n = 0; n < orders; n++)
             {
-                var count = random.Next(1, 21);
-                for (var position = 0; position < count; position++)
+                for (var position = 0; position < orderLines[n].Length; position++)
                 {
-                    var product = random.Next(1, products + 1);
+                    var (product, quantity) = orderLines[n][position];
                     await copy.StartRowAsync();
                     await copy.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid);
                     await copy.WriteAsync((int)(firstOrder + n), NpgsqlDbType.Integer);
                     await copy.WriteAsync(position, NpgsqlDbType.Integer);
                     await copy.WriteAsync((int)(firstProduct + product - 1), NpgsqlDbType.Integer);
                     await copy.WriteAsync($"Product {product}", NpgsqlDbType.Varchar);
-                    await copy.WriteAsync(random.Next(1, 50), NpgsqlDbType.Integer);
+                    await copy.WriteAsync(quantity, NpgsqlDbType.Integer);
                     await copy.WriteAsync(Sku(product), NpgsqlDbType.Varchar);
                     await copy.WriteAsync(prices[product - 1], NpgsqlDbType.Numeric);
                     lines++;

@@ -124,6 +124,8 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             o.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
             o.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
             o.Property(x => x.LastSaveId).HasColumnName("last_save_id");
+            o.Property(x => x.LineCount).HasColumnName("line_count");
+            o.Property(x => x.Total).HasColumnName("total").HasPrecision(18, 2);
             o.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
 
             o.HasIndex(x => x.Number, "ix_orders_number_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
@@ -132,6 +134,9 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             o.HasIndex(x => new { x.Status, x.Id }).HasDatabaseName("ix_orders_status_id");
             o.HasIndex(x => new { x.Version, x.Id }).HasDatabaseName("ix_orders_version_id");
             o.HasIndex(x => new { x.LastChangedAt, x.Id }).HasDatabaseName("ix_orders_last_changed_at_id");
+            o.HasIndex(x => new { x.Total, x.Id }).HasDatabaseName("ix_orders_total_id");
+            o.HasIndex(x => new { x.LineCount, x.Id }).HasDatabaseName("ix_orders_line_count_id");
+            o.HasIndex(x => new { x.LastChangedBy, x.Id }).HasDatabaseName("ix_orders_last_changed_by_id");
         });
 
         builder.Entity<OrderLineRow>(l =>

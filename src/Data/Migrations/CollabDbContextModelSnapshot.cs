@@ -261,6 +261,10 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("last_save_id");
 
+                    b.Property<int>("LineCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("line_count");
+
                     b.Property<string>("Notes")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -281,6 +285,11 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("status");
 
+                    b.Property<decimal>("Total")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("total");
+
                     b.Property<int>("Version")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
@@ -299,8 +308,17 @@ namespace CollabEditor.Data.Migrations
                     b.HasIndex("LastChangedAt", "Id")
                         .HasDatabaseName("ix_orders_last_changed_at_id");
 
+                    b.HasIndex("LastChangedBy", "Id")
+                        .HasDatabaseName("ix_orders_last_changed_by_id");
+
+                    b.HasIndex("LineCount", "Id")
+                        .HasDatabaseName("ix_orders_line_count_id");
+
                     b.HasIndex("Status", "Id")
                         .HasDatabaseName("ix_orders_status_id");
+
+                    b.HasIndex("Total", "Id")
+                        .HasDatabaseName("ix_orders_total_id");
 
                     b.HasIndex("Version", "Id")
                         .HasDatabaseName("ix_orders_version_id");

@@ -18,6 +18,13 @@ public sealed class Order
 
     /// <summary>The id of the save that wrote this version: a retried save whose commit was not acknowledged recognizes its own write.</summary>
     public Guid? LastSaveId { get; set; }
+
+    /// <summary>How many lines the order has: written by every save with its lines, for the list's sort.</summary>
+    public int LineCount { get; set; }
+
+    /// <summary>Σ quantity × unit price of its lines: written by every save with its lines, for the list's sort.</summary>
+    public decimal Total { get; set; }
+
     public List<OrderLineRow> Lines { get; set; } = [];
 
     public OrderHeader ToHeader() => new(CustomerName, Status, Notes);

@@ -1,6 +1,7 @@
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Validation;
+using CollabEditor.Data.Lists;
 
 namespace CollabEditor.Data.Orders;
 
@@ -40,10 +41,12 @@ public abstract record OrderSaveResult
 }
 
 /// <summary>A page request for the orders list.</summary>
-public sealed record OrderQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Page = 0, int PageSize = 25);
+/// <remarks>As <see cref="Products.ProductQuery"/>: a <paramref name="Cursor"/> pages by keyset (its sort wins); a page number by OFFSET.</remarks>
+public sealed record OrderQuery(string? Search = null, string? SortBy = null, bool Descending = false, int Page = 0, int PageSize = 25, ListCursor? Cursor = null);
 
 /// <summary>One orders-list row: the header with derived line count and total.</summary>
 public sealed record OrderSummary(int Id, string Number, string CustomerName, OrderStatus Status, int LineCount, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt);
 
 /// <summary>One page of orders and the total that matched (the planner's estimate when <paramref name="TotalIsEstimate"/>).</summary>
-public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount, bool TotalIsEstimate = false);
+public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount, bool TotalIsEstimate = false,
+    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null);

@@ -45,10 +45,13 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         """;
 
+    // The line count and total are the lines' as this transaction has just written them (the line
+    // statements run first in the same batch), so the list can sort by them from an index.
     private const string BumpSql = $"""
         UPDATE orders SET customer_name = $1, status = $2, notes = $3,
                version = version + 1, last_changed_by_id = $4, last_changed_by = $5, last_changed_at = now(),
-               last_save_id = $6
+               last_save_id = $6,
+               (line_count, total) = (SELECT count(*), coalesce(sum(quantity * unit_price), 0) FROM order_lines WHERE order_id = $7)
          WHERE id = $7
         RETURNING {OrderColumns}
         """;
@@ -88,38 +91,40 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
                 : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders WHERE number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], token),
             ct);
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var sortBy = query.Cursor?.Sort ?? query.SortBy;
+        var descending = query.Cursor?.Descending ?? query.Descending;
+        var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
+        if (query.Cursor is not null || query.Page == 0)
+        {
+            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct);
+            return new OrderPage([.. keyset.Items.Select(Summary)], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
+        }
+
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        // The page's ids first, then line count and total for those rows only: with the subqueries
-        // beside OFFSET, PostgreSQL would compute them for every skipped row too.
-        var pageIds = Sort(orders, query).Skip(pageIndex * pageSize).Take(pageSize).Select(o => o.Id);
-        var page = await Sort(db.Orders.AsNoTracking().Where(o => pageIds.Contains(o.Id)), query)
-            .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
-            .ToListAsync(ct);
-        return new OrderPage(page, total.Count, total.IsEstimate);
+        var page = await column.Order(orders, descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        return new OrderPage([.. page.Select(Summary)], total.Count, total.IsEstimate);
     }
 
+    private static OrderSummary Summary(Order o) =>
+        new(o.Id, o.Number, o.CustomerName, o.Status, o.LineCount, o.Total, o.Version, o.LastChangedBy, o.LastChangedAt);
+
     /// <summary>
-    /// The list's order. Descending sorts break ties by descending id, so each is one read of a
-    /// (column, id) index either way (the ListIndexes migration).
+    /// The list's sorts, each one read of a (column, id) index either way; descending sorts break ties
+    /// by descending id. Numbers come from a sequence, so the number's order is the id's. The first is
+    /// the default.
     /// </summary>
-    private static IQueryable<Order> Sort(IQueryable<Order> orders, OrderQuery query) => (query.SortBy, query.Descending) switch
-    {
-        (nameof(OrderSummary.CustomerName), false) => orders.OrderBy(o => o.CustomerName).ThenBy(o => o.Id),
-        (nameof(OrderSummary.CustomerName), true) => orders.OrderByDescending(o => o.CustomerName).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.Status), false) => orders.OrderBy(o => o.Status).ThenBy(o => o.Id),
-        (nameof(OrderSummary.Status), true) => orders.OrderByDescending(o => o.Status).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.LineCount), false) => orders.OrderBy(o => o.Lines.Count).ThenBy(o => o.Id),
-        (nameof(OrderSummary.LineCount), true) => orders.OrderByDescending(o => o.Lines.Count).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.Total), false) => orders.OrderBy(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenBy(o => o.Id),
-        (nameof(OrderSummary.Total), true) => orders.OrderByDescending(o => o.Lines.Sum(l => l.Quantity * l.UnitPrice)).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.Version), false) => orders.OrderBy(o => o.Version).ThenBy(o => o.Id),
-        (nameof(OrderSummary.Version), true) => orders.OrderByDescending(o => o.Version).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.LastChangedAt), false) => orders.OrderBy(o => o.LastChangedAt).ThenBy(o => o.Id),
-        (nameof(OrderSummary.LastChangedAt), true) => orders.OrderByDescending(o => o.LastChangedAt).ThenByDescending(o => o.Id),
-        (nameof(OrderSummary.Number), true) => orders.OrderByDescending(o => o.Id),
-        _ => orders.OrderBy(o => o.Id),
-    };
+    public static IReadOnlyList<KeysetColumn<Order>> SortColumns { get; } =
+    [
+        new KeysetColumn<Order, int>(nameof(OrderSummary.Number), o => o.Id, o => o.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Order, string>(nameof(OrderSummary.CustomerName), o => o.CustomerName, o => o.Id, Keyset.Text, Keyset.Text),
+        new KeysetColumn<Order, OrderStatus>(nameof(OrderSummary.Status), o => o.Status, o => o.Id, s => s.ToString(), s => Enum.Parse<OrderStatus>(s)),
+        new KeysetColumn<Order, int>(nameof(OrderSummary.LineCount), o => o.LineCount, o => o.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Order, decimal>(nameof(OrderSummary.Total), o => o.Total, o => o.Id, Keyset.Number, Keyset.ParseDecimal),
+        new KeysetColumn<Order, int>(nameof(OrderSummary.Version), o => o.Version, o => o.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Order, DateTimeOffset>(nameof(OrderSummary.LastChangedAt), o => o.LastChangedAt, o => o.Id, Keyset.Time, Keyset.ParseTime),
+        new KeysetColumn<Order, string>(nameof(OrderSummary.LastChangedBy), o => o.LastChangedBy, o => o.Id, Keyset.Text, Keyset.Text),
+    ];
 
     /// <summary>Creates a draft order with no lines at version 1; the number comes from a sequence.</summary>
     public async Task<OrderSaveResult> CreateAsync(OrderHeader header, Actor actor, CancellationToken ct = default)

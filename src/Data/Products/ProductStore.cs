@@ -86,6 +86,21 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
     }
 
     /// <summary>One page of products matching the search (SKU or name), sorted.</summary>
+    /// <summary>
+    /// The list's sorts, each served by one (column, id) index either way (the ListIndexes migration);
+    /// descending sorts break ties by descending id too. The first is the default.
+    /// </summary>
+    public static IReadOnlyList<KeysetColumn<Product>> SortColumns { get; } =
+    [
+        new KeysetColumn<Product, string>(nameof(Product.Sku), p => p.Sku, p => p.Id, Keyset.Text, Keyset.Text),
+        new KeysetColumn<Product, string>(nameof(Product.Name), p => p.Name, p => p.Id, Keyset.Text, Keyset.Text),
+        new KeysetColumn<Product, decimal>(nameof(Product.Price), p => p.Price, p => p.Id, Keyset.Number, Keyset.ParseDecimal),
+        new KeysetColumn<Product, int>(nameof(Product.Stock), p => p.Stock, p => p.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Product, int>(nameof(Product.Version), p => p.Version, p => p.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Product, DateTimeOffset>(nameof(Product.LastChangedAt), p => p.LastChangedAt, p => p.Id, Keyset.Time, Keyset.ParseTime),
+        new KeysetColumn<Product, string>(nameof(Product.LastChangedBy), p => p.LastChangedBy, p => p.Id, Keyset.Text, Keyset.Text),
+    ];
+
     public Task<ProductPage> ListAsync(ProductQuery query, CancellationToken ct = default) =>
         TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(query, token), ct).AsTask();
 
@@ -109,29 +124,19 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
                 ? ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products", [], token)
                 : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products WHERE sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], token),
             ct);
-        // Descending sorts break ties by descending id too: each sort is one index read either way
-        // (the (column, id) indexes of the ListIndexes migration).
-        rows = (query.SortBy, query.Descending) switch
-        {
-            (nameof(Product.Name), false) => rows.OrderBy(p => p.Name).ThenBy(p => p.Id),
-            (nameof(Product.Name), true) => rows.OrderByDescending(p => p.Name).ThenByDescending(p => p.Id),
-            (nameof(Product.Price), false) => rows.OrderBy(p => p.Price).ThenBy(p => p.Id),
-            (nameof(Product.Price), true) => rows.OrderByDescending(p => p.Price).ThenByDescending(p => p.Id),
-            (nameof(Product.Stock), false) => rows.OrderBy(p => p.Stock).ThenBy(p => p.Id),
-            (nameof(Product.Stock), true) => rows.OrderByDescending(p => p.Stock).ThenByDescending(p => p.Id),
-            (nameof(Product.Version), false) => rows.OrderBy(p => p.Version).ThenBy(p => p.Id),
-            (nameof(Product.Version), true) => rows.OrderByDescending(p => p.Version).ThenByDescending(p => p.Id),
-            (nameof(Product.LastChangedAt), false) => rows.OrderBy(p => p.LastChangedAt).ThenBy(p => p.Id),
-            (nameof(Product.LastChangedAt), true) => rows.OrderByDescending(p => p.LastChangedAt).ThenByDescending(p => p.Id),
-            (nameof(Product.LastChangedBy), false) => rows.OrderBy(p => p.LastChangedBy).ThenBy(p => p.Id),
-            (nameof(Product.LastChangedBy), true) => rows.OrderByDescending(p => p.LastChangedBy).ThenByDescending(p => p.Id),
-            (nameof(Product.Sku), true) => rows.OrderByDescending(p => p.Sku),
-            _ => rows.OrderBy(p => p.Sku),
-        };
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var sortBy = query.Cursor?.Sort ?? query.SortBy;
+        var descending = query.Cursor?.Descending ?? query.Descending;
+        var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
+        if (query.Cursor is not null || query.Page == 0)
+        {
+            var keyset = await Keyset.PageAsync(rows, column, descending, query.Cursor, pageSize, ct);
+            return new ProductPage([.. keyset.Items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
+        }
+
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var items = await rows.Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        var items = await column.Order(rows, descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new ProductPage([.. items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate);
     }
 

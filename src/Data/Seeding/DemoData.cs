@@ -134,6 +134,8 @@ public static class DemoData
                 });
             }
 
+            order.LineCount = order.Lines.Count;
+            order.Total = order.Lines.Sum(l => l.Quantity * l.UnitPrice);
             db.Orders.Add(order);
         }
 

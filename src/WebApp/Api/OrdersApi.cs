@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Validation;
@@ -60,13 +61,22 @@ public static class OrdersApi
         ArgumentNullException.ThrowIfNull(api);
         var orders = api.MapGroup("/orders").WithTags("Orders");
 
-        orders.MapGet("/", async (OrderStore store, string? search, string? sort, bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+        orders.MapGet("/", async Task<IResult> (HttpContext http, OrderStore store, string? search, string? sort, bool? desc,
+            [Description(ListApi.PageDescription)] int? page, int? pageSize, [Description(ListApi.CursorDescription)] string? cursor, CancellationToken ct) =>
         {
+            var (at, problem) = ListApi.ReadCursor(cursor, sort, desc, page, OrderStore.SortColumns);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
             var p = Math.Max(0, page ?? 0);
             var size = Math.Clamp(pageSize ?? 25, 1, 200);
-            var result = await store.ListAsync(new OrderQuery(search, sort, desc ?? false, p, size), ct);
-            return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, p, size, result.TotalIsEstimate));
-        }).WithSummary("List orders (search number or customer, sort, page) with line count and total; past Lists:CountCap matches the total is an estimate (totalIsEstimate).");
+            var result = await store.ListAsync(new OrderQuery(search, sort, desc ?? false, p, size, at), ct);
+            var (previous, next, last) = ListApi.Link(http, result.Previous, result.Next, result.Last, size, search);
+            return TypedResults.Ok(new PageDto<OrderSummary>(result.Items, result.TotalCount, at is null ? p : null, size,
+                result.TotalIsEstimate, previous, next, last));
+        }).WithSummary("List orders (search number or customer, sort, page by cursor or number) with line count and total.").WithDescription(ListApi.Summary);
 
         orders.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, OrderStore store, CancellationToken ct) =>
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using CollabEditor.Core.Products;
 using CollabEditor.Data.Products;
@@ -42,12 +43,6 @@ public sealed record ProductInput(
 /// <summary>A product merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; none may be null.</summary>
 public sealed record ProductMergePatch(string? Sku, string? Name, string? Description, decimal? Price, int? Stock, bool? RequiresCheckout);
 
-/// <summary>
-/// A page of results. <c>Total</c> is exact up to the <c>Lists:CountCap</c> setting; past it it is the
-/// database planner's estimate and <c>TotalIsEstimate</c> is true.
-/// </summary>
-public sealed record PageDto<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize, bool TotalIsEstimate = false);
-
 /// <summary>/api/products: the same store, rules, fencing and live events as the pages.</summary>
 public static class ProductsApi
 {
@@ -56,13 +51,22 @@ public static class ProductsApi
         ArgumentNullException.ThrowIfNull(api);
         var products = api.MapGroup("/products").WithTags("Products");
 
-        products.MapGet("/", async (ProductStore store, string? search, string? sort, bool? desc, int? page, int? pageSize, CancellationToken ct) =>
+        products.MapGet("/", async Task<IResult> (HttpContext http, ProductStore store, string? search, string? sort, bool? desc,
+            [Description(ListApi.PageDescription)] int? page, int? pageSize, [Description(ListApi.CursorDescription)] string? cursor, CancellationToken ct) =>
         {
+            var (at, problem) = ListApi.ReadCursor(cursor, sort, desc, page, ProductStore.SortColumns);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
             var p = Math.Max(0, page ?? 0);
             var size = Math.Clamp(pageSize ?? 25, 1, 200);
-            var result = await store.ListAsync(new ProductQuery(search, sort, desc ?? false, p, size), ct);
-            return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, p, size, result.TotalIsEstimate));
-        }).WithSummary("List products (search SKU or name, sort, page); past Lists:CountCap matches the total is an estimate (totalIsEstimate). Deep pages are slow (OFFSET).");
+            var result = await store.ListAsync(new ProductQuery(search, sort, desc ?? false, p, size, at), ct);
+            var (previous, next, last) = ListApi.Link(http, result.Previous, result.Next, result.Last, size, search);
+            return TypedResults.Ok(new PageDto<ProductDto>([.. result.Items.Select(ProductDto.From)], result.TotalCount, at is null ? p : null, size,
+                result.TotalIsEstimate, previous, next, last));
+        }).WithSummary("List products (search SKU or name, sort, page by cursor or number).").WithDescription(ListApi.Summary);
 
         products.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
         {
