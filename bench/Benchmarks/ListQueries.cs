@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CollabEditor.Data.History;
+using CollabEditor.Data.Lists;
 using CollabEditor.Data.Seeding;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
@@ -24,8 +26,11 @@ internal static class ListQueries
     private const double TargetMs = 25;
     private const double TargetRatio = 4;
 
-    /// <summary>A list query: through the store, and the same query as the API's URL (given the exact SKU and order number).</summary>
-    private sealed record Query(string Name, Func<IServiceProvider, string, string, Task<int>> RunAsync, Func<string, string, string> Url);
+    /// <summary>What some queries need from the data as it is: an exact SKU and number, cursors into the middle, the deepest history.</summary>
+    private sealed record Context(string Sku, string Number, ListCursor ProductMiddle, ListCursor OrderMiddle, int HistoryProduct, int HistoryVersions);
+
+    /// <summary>A list query: through the store, and the same query as the API's URL.</summary>
+    private sealed record Query(string Name, Func<IServiceProvider, Context, Task<int>> RunAsync, Func<Context, string> Url);
 
     public static async Task RunAsync(int products, int orders)
     {
@@ -36,27 +41,30 @@ internal static class ListQueries
         var db = services.GetRequiredService<NpgsqlDataSource>();
 
         var queries = new List<Query>();
-        void P(string name, Func<string, string, ProductQuery> make) =>
-            queries.Add(new($"products: {name}", async (sp, sku, _) => (await sp.GetRequiredService<ProductStore>().ListAsync(make(sku, ""))).Items.Count,
-                (sku, _) => Url("/api/products", make(sku, "") is var q ? (q.Search, q.SortBy, q.Descending, q.Page, q.PageSize) : default)));
-        void O(string name, Func<string, OrderQuery> make) =>
-            queries.Add(new($"orders: {name}", async (sp, _, number) => (await sp.GetRequiredService<OrderStore>().ListAsync(make(number))).Items.Count,
-                (_, number) => Url("/api/orders", make(number) is var q ? (q.Search, q.SortBy, q.Descending, q.Page, q.PageSize) : default)));
+        void P(string name, Func<Context, ProductQuery> make) =>
+            queries.Add(new($"products: {name}", async (sp, c) => (await sp.GetRequiredService<ProductStore>().ListAsync(make(c))).Items.Count,
+                c => Url("/api/products", make(c) is var q ? (q.Search, q.SortBy, q.Descending, q.Page, q.PageSize, q.Cursor) : default)));
+        void O(string name, Func<Context, OrderQuery> make) =>
+            queries.Add(new($"orders: {name}", async (sp, c) => (await sp.GetRequiredService<OrderStore>().ListAsync(make(c))).Items.Count,
+                c => Url("/api/orders", make(c) is var q ? (q.Search, q.SortBy, q.Descending, q.Page, q.PageSize, q.Cursor) : default)));
 
-        P("first page", (_, _) => new ProductQuery());
+        P("first page", _ => new ProductQuery());
         foreach (var column in new[] { nameof(Product.Sku), nameof(Product.Name), nameof(Product.Price), nameof(Product.Stock), nameof(Product.Version), nameof(Product.LastChangedAt), nameof(Product.LastChangedBy) })
         {
-            P($"sort {column} asc", (_, _) => new ProductQuery(SortBy: column));
-            P($"sort {column} desc", (_, _) => new ProductQuery(SortBy: column, Descending: true));
+            P($"sort {column} asc", _ => new ProductQuery(SortBy: column));
+            P($"sort {column} desc", _ => new ProductQuery(SortBy: column, Descending: true));
         }
 
-        P("search SKU substring 'AK-DE'", (_, _) => new ProductQuery(Search: "AK-DE"));
-        P("search name substring 'lamp'", (_, _) => new ProductQuery(Search: "lamp"));
-        P("search matching nothing", (_, _) => new ProductQuery(Search: "qqxqq-none"));
-        P("deep page 19,000 of 50", (_, _) => new ProductQuery(Page: 19_000, PageSize: 50));
-        P("exact SKU", (sku, _) => new ProductQuery(Search: sku));
+        P("search SKU substring 'AK-DE'", _ => new ProductQuery(Search: "AK-DE"));
+        P("search name substring 'lamp'", _ => new ProductQuery(Search: "lamp"));
+        P("search matching nothing", _ => new ProductQuery(Search: "qqxqq-none"));
+        P("deep page by cursor (middle, by price)", c => new ProductQuery(Cursor: c.ProductMiddle));
+        P("page before the middle (cursor)", c => new ProductQuery(Cursor: c.ProductMiddle with { Move = PageMove.Before }));
+        P("last page by price (cursor)", _ => new ProductQuery(Cursor: ListCursor.LastOf(nameof(Product.Price), false)));
+        P("deep page 19,000 of 50 (OFFSET, old)", _ => new ProductQuery(Page: 19_000, PageSize: 50));
+        P("exact SKU", c => new ProductQuery(Search: c.Sku));
         O("first page (number)", _ => new OrderQuery());
-        foreach (var column in new[] { nameof(OrderSummary.Number), nameof(OrderSummary.CustomerName), nameof(OrderSummary.Status), nameof(OrderSummary.Total), nameof(OrderSummary.LastChangedAt) })
+        foreach (var column in OrderStore.SortColumns.Select(c => c.Name))
         {
             O($"sort {column} asc", _ => new OrderQuery(SortBy: column));
             O($"sort {column} desc", _ => new OrderQuery(SortBy: column, Descending: true));
@@ -64,7 +72,11 @@ internal static class ListQueries
 
         O("search customer substring 'sen'", _ => new OrderQuery(Search: "sen"));
         O("search matching nothing", _ => new OrderQuery(Search: "qqxqq-none"));
-        O("exact number", number => new OrderQuery(Search: number));
+        O("deep page by cursor (middle, by total)", c => new OrderQuery(Cursor: c.OrderMiddle));
+        O("last page by total (cursor)", _ => new OrderQuery(Cursor: ListCursor.LastOf(nameof(OrderSummary.Total), false)));
+        O("exact number", c => new OrderQuery(Search: c.Number));
+        queries.Add(new("history: first 50 of the deepest product", async (sp, c) => (await sp.GetRequiredService<HistoryStore>().ProductHistoryPageAsync(c.HistoryProduct, 50)).Items.Count,
+            c => $"/api/products/{c.HistoryProduct}/history?limit=50"));
 
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         using (var token = await http.PostAsJsonAsync("/api/auth/token", new { userName = "alice", password = DemoData.DemoPassword }))
@@ -97,9 +109,14 @@ internal static class ListQueries
         Console.WriteLine($"  {met} of {queries.Count} queries meet the target through the API; load average {SaveComparison.LoadAverage()}");
     }
 
-    private static string Url(string path, (string? Search, string? SortBy, bool Descending, int Page, int PageSize) q)
+    private static string Url(string path, (string? Search, string? SortBy, bool Descending, int Page, int PageSize, ListCursor? Cursor) q)
     {
         var parts = new List<string>();
+        if (q.Cursor is not null)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{path}?cursor={q.Cursor.Encode()}&pageSize={q.PageSize}");
+        }
+
         if (q.Search is not null)
         {
             parts.Add($"search={Uri.EscapeDataString(q.Search)}");
@@ -117,17 +134,34 @@ internal static class ListQueries
     /// <summary>Median milliseconds per query; the exact SKU and order number are taken from the middle of the current data.</summary>
     private static async Task<(double[] Store, double[] Api)> MeasureAllAsync(IServiceProvider services, NpgsqlDataSource db, HttpClient http, List<Query> queries)
     {
-        await using var skuCommand = db.CreateCommand("SELECT sku FROM products ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1");
-        var sku = (string)(await skuCommand.ExecuteScalarAsync())!;
-        await using var numberCommand = db.CreateCommand("SELECT number FROM orders ORDER BY id OFFSET (SELECT count(*) / 2 FROM orders) LIMIT 1");
-        var number = (string)(await numberCommand.ExecuteScalarAsync())!;
+        async Task<object[]> RowAsync(string sql)
+        {
+            await using var command = db.CreateCommand(sql);
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            var values = new object[reader.FieldCount];
+            reader.GetValues(values);
+            return values;
+        }
+
+        var sku = (string)(await RowAsync("SELECT sku FROM products ORDER BY id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1"))[0];
+        var number = (string)(await RowAsync("SELECT number FROM orders ORDER BY id OFFSET (SELECT count(*) / 2 FROM orders) LIMIT 1"))[0];
+        // Where a person who pressed "next" half a million times would be (found once, not timed).
+        var productMiddle = await RowAsync("SELECT price, id FROM products ORDER BY price, id OFFSET (SELECT count(*) / 2 FROM products) LIMIT 1");
+        var orderMiddle = await RowAsync("SELECT total, id FROM orders ORDER BY total, id OFFSET (SELECT count(*) / 2 FROM orders) LIMIT 1");
+        var deepest = await RowAsync("SELECT substr(resource_key, 9)::int, count(*)::int FROM record_history WHERE resource_key LIKE 'product/%' GROUP BY 1 ORDER BY 2 DESC LIMIT 1");
+        var context = new Context(sku, number,
+            new ListCursor(nameof(Product.Price), false, PageMove.After, Keyset.Number((decimal)productMiddle[0]), (int)productMiddle[1]),
+            new ListCursor(nameof(OrderSummary.Total), false, PageMove.After, Keyset.Number((decimal)orderMiddle[0]), (int)orderMiddle[1]),
+            (int)deepest[0], (int)deepest[1]);
+        Console.WriteLine($"  (the deepest product history: product {context.HistoryProduct}, {context.HistoryVersions:N0} versions)");
         var store = new double[queries.Count];
         var api = new double[queries.Count];
         for (var i = 0; i < queries.Count; i++)
         {
-            var url = queries[i].Url(sku, number);
+            var url = queries[i].Url(context);
             // Warm-up of each path: plan cache, buffers, JIT.
-            await queries[i].RunAsync(services, sku, number);
+            await queries[i].RunAsync(services, context);
             (await http.GetAsync(new Uri(url, UriKind.Relative))).EnsureSuccessStatusCode().Dispose();
             var storeTimes = new List<double>();
             var apiTimes = new List<double>();
@@ -135,7 +169,7 @@ internal static class ListQueries
             {
                 // Interleaved, so both paths see the same moments of the shared machine.
                 var clock = Stopwatch.StartNew();
-                await queries[i].RunAsync(services, sku, number);
+                await queries[i].RunAsync(services, context);
                 storeTimes.Add(clock.Elapsed.TotalMilliseconds);
                 clock.Restart();
                 using var response = await http.GetAsync(new Uri(url, UriKind.Relative));

@@ -15,6 +15,7 @@ public sealed class KeysetPaging
     private ListCursor? _next;
     private ListCursor? _last;
     private int? _offset = 0;
+    private int? _pending = 0;
     private int _count;
     private int _total;
     private bool _estimate;
@@ -39,7 +40,7 @@ public sealed class KeysetPaging
         {
             _for = (sort, descending, search);
             Current = null;
-            _offset = 0;
+            _pending = 0;
         }
 
         return Current;
@@ -51,7 +52,8 @@ public sealed class KeysetPaging
     /// <summary>What a load returned: the page's row count, the total and the cursors around it.</summary>
     public void Loaded(int count, int total, bool isEstimate, ListCursor? previous, ListCursor? next, ListCursor? last)
     {
-        (_count, _total, _estimate, _previous, _next, _last) = (count, total, isEstimate, previous, next, last);
+        // The position moves with the rows, not before them.
+        (_count, _total, _estimate, _previous, _next, _last, _offset) = (count, total, isEstimate, previous, next, last, _pending);
         if (previous is null)
         {
             _offset = 0;
@@ -60,15 +62,18 @@ public sealed class KeysetPaging
         {
             _offset = Math.Max(0, total - count);
         }
+
+        // A reload of the same page (a live change) keeps its position.
+        _pending = _offset;
     }
 
-    public void First() => (Current, _offset) = (null, 0);
+    public void First() => (Current, _pending) = (null, 0);
 
     public void Forward()
     {
         if (_next is not null)
         {
-            (Current, _offset) = (_next, _offset + _count);
+            (Current, _pending) = (_next, _offset + _count);
         }
     }
 
@@ -76,7 +81,7 @@ public sealed class KeysetPaging
     {
         if (_previous is not null)
         {
-            (Current, _offset) = (_previous, _offset is { } o ? Math.Max(0, o - PageSize) : null);
+            (Current, _pending) = (_previous, _offset is { } o ? Math.Max(0, o - PageSize) : null);
         }
     }
 
@@ -84,7 +89,7 @@ public sealed class KeysetPaging
     {
         if (_last is not null)
         {
-            (Current, _offset) = (_last, null);
+            (Current, _pending) = (_last, null);
         }
     }
 
