@@ -232,6 +232,43 @@ public sealed class KeysetPagingTests : DataTest
         Assert.Equal(beforeLast.Items.Select(p => p.Id), lastNow.Items.Select(p => p.Id));
     }
 
+    [Theory]
+    [InlineData("Name", "Price", false)] // every row matches: the page is found among the next rows in order
+    [InlineData("name 3", "Stock", true)] // one in seven: the same, walked to the end
+    [InlineData("K-004", "LastChangedAt", false)] // ten rows: asked of the trigram index behind the fence
+    [InlineData("k-0137", "Sku", true)] // one row
+    public async Task ASearch_WalksItsMatchesInTheListOrder_HoweverItIsRead(string search, string sort, bool descending)
+    {
+        await SeedAsync();
+        var direction = descending ? "DESC" : "ASC";
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $"SELECT id FROM products WHERE sku ILIKE $1 OR name ILIKE $1 ORDER BY {Columns[sort]} {direction}, id {direction}", connection)
+        { Parameters = { new() { Value = $"%{search}%" } } };
+        var expected = new List<int>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                expected.Add(reader.GetInt32(0));
+            }
+        }
+
+        var seen = new List<int>();
+        ListCursor? cursor = null;
+        do
+        {
+            var page = await Store.ListAsync(new ProductQuery(Search: search, SortBy: sort, Descending: descending, PageSize: PageSize, Cursor: cursor));
+            Assert.Equal((expected.Count, false), (page.TotalCount, page.TotalIsEstimate));
+            seen.AddRange(page.Items.Select(p => p.Id));
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public void Cursors_RoundTrip_AndAnythingElseIsRefused()
     {

@@ -23,6 +23,37 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
         return new((int)Math.Clamp(guess, cap + 1L, int.MaxValue), true);
     }
 
+    /// <summary>Tables smaller than this are counted, never sampled: counting them is cheap.</summary>
+    public const long SampleFrom = 100_000;
+
+    /// <summary>
+    /// The total of a search over <paramref name="table"/>: on a big table a 1 % block sample
+    /// (TABLESAMPLE SYSTEM, repeatable) says first whether the matches are many; past the cap that
+    /// sample's figure is the estimate, with no exact count of a term that matches half the catalogue.
+    /// Otherwise — a rare term, a small table — the capped exact count, which the filter's index serves.
+    /// </summary>
+    public static async Task<ListTotal> CountSearchAsync<T>(
+        IQueryable<T> rows, int cap, NpgsqlDataSource dataSource, string table, string where, IReadOnlyList<object> parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        if (await EstimateAsync(dataSource, $"SELECT 1 FROM {table}", [], ct) >= SampleFrom)
+        {
+            await using var command = dataSource.CreateCommand($"SELECT count(*) * 100 FROM {table} TABLESAMPLE SYSTEM (1) REPEATABLE (14) WHERE {where}");
+            foreach (var p in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = p });
+            }
+
+            var sampled = (long)(await command.ExecuteScalarAsync(ct))!;
+            if (sampled > cap)
+            {
+                return new((int)Math.Min(sampled, int.MaxValue), true);
+            }
+        }
+
+        return await CountAsync(rows, cap, token => EstimateAsync(dataSource, $"SELECT 1 FROM {table} WHERE {where}", parameters, token), ct);
+    }
+
     /// <summary>
     /// The planner's row estimate for <paramref name="sql"/> (EXPLAIN, nothing is run); for a whole
     /// table that is the statistics' row count, kept up to date by autovacuum's ANALYZE.

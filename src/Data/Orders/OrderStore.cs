@@ -77,32 +77,34 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orders = db.Orders.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
-        string? pattern = null;
+        Func<IQueryable<Order>, IQueryable<Order>>? filter = null;
+        ListTotal total;
         if (!string.IsNullOrWhiteSpace(search))
         {
             // ESCAPE '\' named (EF would write ESCAPE '', under which the escaped % and _ match a backslash).
-            pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            orders = orders.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
+            var pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            filter = q => q.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
+            total = await ListTotal.CountSearchAsync(filter(orders), listOptions.Value.CountCap, dataSource,
+                "orders", "number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], ct);
+        }
+        else
+        {
+            total = await ListTotal.CountAsync(orders, listOptions.Value.CountCap, token => ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders", [], token), ct);
         }
 
-        var total = await ListTotal.CountAsync(orders, listOptions.Value.CountCap,
-            token => pattern is null
-                ? ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders", [], token)
-                : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders WHERE number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], token),
-            ct);
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
         var sortBy = query.Cursor?.Sort ?? query.SortBy;
         var descending = query.Cursor?.Descending ?? query.Descending;
         var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
         if (query.Cursor is not null || query.Page == 0)
         {
-            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct);
+            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct, filter);
             return new OrderPage([.. keyset.Items.Select(Summary)], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var page = await column.Order(orders, descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        var page = await column.Order(filter is null ? orders : filter(orders), descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new OrderPage([.. page.Select(Summary)], total.Count, total.IsEstimate);
     }
 

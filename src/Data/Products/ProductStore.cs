@@ -110,33 +110,35 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = db.Products.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
-        string? pattern = null;
+        Func<IQueryable<Product>, IQueryable<Product>>? filter = null;
+        ListTotal total;
         if (!string.IsNullOrWhiteSpace(search))
         {
             // ESCAPE '\' must be named: without it EF writes ESCAPE '' and the escaped % and _ would
             // match a backslash instead of themselves. The trigram indexes serve both columns.
-            pattern = "%" + EscapeLike(search.Trim()) + "%";
-            rows = rows.Where(p => EF.Functions.ILike(p.Sku, pattern, "\\") || EF.Functions.ILike(p.Name, pattern, "\\"));
+            var pattern = "%" + EscapeLike(search.Trim()) + "%";
+            filter = q => q.Where(p => EF.Functions.ILike(p.Sku, pattern, "\\") || EF.Functions.ILike(p.Name, pattern, "\\"));
+            total = await ListTotal.CountSearchAsync(filter(rows), listOptions.Value.CountCap, dataSource,
+                "products", "sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], ct);
+        }
+        else
+        {
+            total = await ListTotal.CountAsync(rows, listOptions.Value.CountCap, token => ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products", [], token), ct);
         }
 
-        var total = await ListTotal.CountAsync(rows, listOptions.Value.CountCap,
-            token => pattern is null
-                ? ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products", [], token)
-                : ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM products WHERE sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], token),
-            ct);
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
         var sortBy = query.Cursor?.Sort ?? query.SortBy;
         var descending = query.Cursor?.Descending ?? query.Descending;
         var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
         if (query.Cursor is not null || query.Page == 0)
         {
-            var keyset = await Keyset.PageAsync(rows, column, descending, query.Cursor, pageSize, ct);
+            var keyset = await Keyset.PageAsync(rows, column, descending, query.Cursor, pageSize, ct, filter);
             return new ProductPage([.. keyset.Items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 
         // A page past any sensible end is simply empty (and never overflows the offset).
         var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var items = await column.Order(rows, descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
+        var items = await column.Order(filter is null ? rows : filter(rows), descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
         return new ProductPage([.. items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate);
     }
 
