@@ -93,6 +93,40 @@ public sealed class HistoryPanelTests : MudTestContext
         Assert.False(Restore(cut, 1).HasAttribute("disabled"));
     }
 
+    /// <summary>A deep history is read a page at a time: the newest 50, then "Show older"; a new version keeps what is shown, with no gap.</summary>
+    [Fact]
+    public async Task ADeepHistory_ShowsTheNewestPage_AndShowOlder_ReadsOnWithoutAGap()
+    {
+        var current = _product;
+        for (var stock = 100; stock < 217; stock++)
+        {
+            current = Saved(await Products.UpdateAsync(current.Id, current.Version, current.Values with { Stock = stock }, Bob));
+        }
+
+        Assert.Equal(120, current.Version);
+        var cut = RenderPage<ProductEdit>(_product.Id);
+        OpenHistory(cut, 120);
+        Assert.Equal(Enumerable.Range(71, 50).Reverse().Select(v => $"history-entry-{v}"), Entries(cut));
+
+        cut.ClickNow("[data-testid=history-more]");
+        cut.WaitForAssertion(() => Assert.Equal(100, Entries(cut).Count));
+
+        // Someone saves meanwhile: the new version goes on top, the 100 shown stay, none is skipped.
+        var newer = Saved(await Products.UpdateAsync(current.Id, current.Version, current.Values with { Stock = 1 }, Bob));
+        Feed.Publish(new ChangeEvent(ChangeKind.Saved, Key, newer.Version, "Bob"));
+        cut.WaitForElement("[data-testid=history-entry-121]", TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() =>
+        {
+            var shown = Entries(cut);
+            Assert.Equal(Enumerable.Range(121 - shown.Count + 1, shown.Count).Reverse().Select(v => $"history-entry-{v}"), shown);
+            Assert.Contains("history-entry-21", shown);
+        });
+
+        cut.ClickNow("[data-testid=history-more]");
+        cut.WaitForAssertion(() => Assert.Equal(Enumerable.Range(1, 121).Reverse().Select(v => $"history-entry-{v}"), Entries(cut)));
+        Assert.Empty(cut.FindAll("[data-testid=history-more]"));
+    }
+
     [Fact]
     public async Task Restore_SavesThatVersionsValues_AsTheNextVersion()
     {

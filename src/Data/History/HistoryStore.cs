@@ -40,6 +40,15 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
     public Task<HistoryPage> OrderHistoryPageAsync(int id, int take = DefaultTake, HistoryCursor? after = null, CancellationToken ct = default) =>
         TimelineAsync(ResourceKey.ForOrder(id), take, after, ParseOrder, (previous, values) => HistoryDiff.Order(previous?.Version, previous?.Values, values), ct);
 
+    /// <summary>One page of the timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
+    public Task<HistoryPage> HistoryPageAsync(string key, int take, HistoryCursor? after = null, CancellationToken ct = default) =>
+        ResourceKey.TryParse(key, out var kind, out var id) switch
+        {
+            true when kind == ResourceKey.Product => ProductHistoryPageAsync(id, take, after, ct),
+            true when kind == ResourceKey.Order => OrderHistoryPageAsync(id, take, after, ct),
+            _ => throw new ArgumentException($"'{key}' is not a resource key with a history.", nameof(key)),
+        };
+
     /// <summary>The timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
     public Task<IReadOnlyList<HistoryItem>> HistoryAsync(string key, int take = DefaultTake, CancellationToken ct = default) =>
         ResourceKey.TryParse(key, out var kind, out var id) switch
