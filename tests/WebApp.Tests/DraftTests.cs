@@ -196,6 +196,25 @@ public sealed class DraftTests : MudTestContext
         await WaitUntilAsync(async () => await ProductDraftAsync() is null);
     }
 
+    /// <summary>The version a draft started from is found however deep it is (the history panel shows only the newest 50).</summary>
+    [Fact]
+    public async Task StaleDraft_After250SavesByOthers_StillMergesAgainstTheVersionItStartedFrom()
+    {
+        await Drafts.SaveAsync(Alice, ProductKey(_product.Id), 1, _product.Values with { Name = "Alice's desk" });
+        var current = _product;
+        for (var i = 0; i < 250; i++)
+        {
+            current = Assert.IsType<SaveResult.Saved>(await Products.UpdateAsync(current.Id, current.Version, current.Values with { Stock = 100 + i }, Bob)).Current;
+        }
+
+        var cut = RenderProduct(_product.Id);
+
+        cut.WaitForAssertion(() => Assert.Contains("Merged Bob's change to Stock with yours — Save to keep both.", Text(cut, "merge-banner"), StringComparison.Ordinal));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+        Assert.Equal("349", cut.Input("field-Stock").GetAttribute("value"));
+        Assert.DoesNotContain("no longer in the history", cut.Markup, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StaleDraft_WhenBobChangedTheSameField_IsAConflict_AndKeepEditingKeepsTheDraft()
     {

@@ -66,6 +66,22 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
     public async Task<OrderValues?> OrderVersionAsync(int id, int version, CancellationToken ct = default) =>
         await DataAtAsync(ResourceKey.ForOrder(id), version, ct) is { } data ? ParseOrder(data) : null;
 
+    /// <summary>A product's <paramref name="version"/> as it was committed (values, who, when), however deep in its history; null when it is not there.</summary>
+    public async Task<VersionEntry<ProductValues>?> ProductVersionEntryAsync(int id, int version, CancellationToken ct = default) =>
+        await EntryAtAsync(ResourceKey.ForProduct(id), version, ct) is { } e ? new(e.Id, e.ChangedAt, e.Version, e.ChangedBy, false, ParseProduct(e.Data)) : null;
+
+    /// <summary>An order's <paramref name="version"/> as it was committed (header, lines, who, when); null when it is not there.</summary>
+    public async Task<VersionEntry<OrderValues>?> OrderVersionEntryAsync(int id, int version, CancellationToken ct = default) =>
+        await EntryAtAsync(ResourceKey.ForOrder(id), version, ct) is { } e ? new(e.Id, e.ChangedAt, e.Version, e.ChangedBy, false, ParseOrder(e.Data)) : null;
+
+    /// <summary>Who deleted the record last, or null when its history holds no deletion.</summary>
+    public async Task<string?> DeletedByAsync(string key, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RecordHistory.AsNoTracking().Where(h => h.ResourceKey == key && h.Deleted)
+            .OrderByDescending(h => h.Id).Select(h => h.ChangedBy).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>
     /// Writes the values of <paramref name="version"/> as a new version — an ordinary save: checked
     /// against <paramref name="expectedCurrentVersion"/> (Conflict when stale) and fenced by the lease.
@@ -167,6 +183,15 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
             oldestVersion?.Id ?? beforeId,
             lastLease is null ? after?.AfterLease : HistoryCursor.LeasePosition.Of(lastLease));
         return new HistoryPage(items, next);
+    }
+
+    private async Task<HistoryEntry?> EntryAtAsync(string key, int version, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RecordHistory.AsNoTracking()
+            .Where(h => h.ResourceKey == key && h.Version == version && !h.Deleted)
+            .OrderByDescending(h => h.Id)
+            .FirstOrDefaultAsync(ct);
     }
 
     private async Task<string?> DataAtAsync(string key, int version, CancellationToken ct)
