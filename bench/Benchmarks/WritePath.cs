@@ -169,6 +169,7 @@ internal static partial class WritePath
 
         var announceNoLock = Edit(announce, @"PERFORM pg_advisory_xact_lock\([^;]*\);", string.Empty);
         var announceNoNotify = Edit(announce, @"PERFORM pg_notify\([^;]*\);", string.Empty);
+        var announceNoLockNoNotify = Edit(announceNoLock, @"PERFORM pg_notify\([^;]*\);", string.Empty);
         var notifyNoLookup = Edit(notifyChange, @"IF TG_TABLE_NAME = 'products' THEN.*?ELSIF.*?END IF;", string.Empty);
         var saveIndexes = new List<(string Name, string Definition)>();
         await using (var cmd = db.CreateCommand("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'products' AND (indexdef ~ '\\((version|last_changed_at|last_changed_by), id\\)') ORDER BY indexname"))
@@ -251,6 +252,10 @@ internal static partial class WritePath
             variants.Add(new("pgbench app UPDATE", full, Pgbench(appScript, true)));
             variants.Add(new("pgbench anchor UPDATE", full, Pgbench(anchorScript, false)));
             variants.Add(new("pgbench app UPDATE, triggers off", none, Pgbench(appScript, true)));
+            variants.Add(new("pgbench app UPDATE, history only", full with { Triggers = Triggers.HistoryOnly }, Pgbench(appScript, true)));
+            variants.Add(new("pgbench app UPDATE, no commit-order lock", full with { Announce = announceNoLock }, Pgbench(appScript, true)));
+            variants.Add(new("pgbench app UPDATE, no NOTIFY", full with { Announce = announceNoNotify }, Pgbench(appScript, true)));
+            variants.Add(new("pgbench app UPDATE, no lock, no NOTIFY", full with { Announce = announceNoLockNoNotify }, Pgbench(appScript, true)));
             variants.Add(new("pgbench anchor UPDATE, triggers off", none, Pgbench(anchorScript, false)));
         }
 
@@ -320,6 +325,7 @@ internal static partial class WritePath
             Console.WriteLine($"  pgbench app UPDATE (triggers on) / ProductStore: before {Ratio("pgbench app UPDATE", "before: ProductStore, reset pool, old announce")}; after {Ratio("pgbench app UPDATE", "after: ProductStore (app pool)")}; target at 8 writers <= 3x");
             Console.WriteLine($"  pgbench anchor UPDATE (triggers on) / ProductStore: before {Ratio("pgbench anchor UPDATE", "before: ProductStore, reset pool, old announce")}; after {Ratio("pgbench anchor UPDATE", "after: ProductStore (app pool)")}");
             Console.WriteLine($"  trigger cost, pgbench app UPDATE: {Cost("pgbench app UPDATE", "pgbench app UPDATE, triggers off")}; anchor: {Cost("pgbench anchor UPDATE", "pgbench anchor UPDATE, triggers off")}");
+            Console.WriteLine($"  each part's cost, pgbench app UPDATE: history trigger {Cost("pgbench app UPDATE, history only", "pgbench app UPDATE, triggers off")}; change trigger over history {Cost("pgbench app UPDATE", "pgbench app UPDATE, history only")}; lock {Cost("pgbench app UPDATE", "pgbench app UPDATE, no commit-order lock")}; NOTIFY {Cost("pgbench app UPDATE", "pgbench app UPDATE, no NOTIFY")}; both {Cost("pgbench app UPDATE", "pgbench app UPDATE, no lock, no NOTIFY")}");
         }
 
         Console.WriteLine($"  load average after the measurements: {SaveComparison.LoadAverage()}");
