@@ -28,7 +28,7 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddCollabData(this IServiceCollection services, string connectionString)
     {
         // One pool for EF Core and for the hand-written statements (leases, order and product writes).
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(PoolSettings(connectionString)));
         services.AddDbContextFactory<CollabDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new CollabConnection(connectionString));
@@ -47,6 +47,35 @@ public static class DataServiceCollectionExtensions
         services.AddSettings<ListOptions>(ListOptions.Section);
         services.AddSettings<DatabaseStartupOptions>(DatabaseStartupOptions.Section);
         return services;
+    }
+
+    /// <summary>
+    /// The pool keeps its connections' server state between uses: no <c>DISCARD ALL</c> on return
+    /// (Npgsql's default reset, which also throws away every plan the server cached for the triggers'
+    /// statements, so each save planned them again) and automatic preparation of the statements the app
+    /// repeats. Safe because nothing the app runs on a pooled connection leaves session state behind:
+    /// settings are <c>set_config(…, true)</c> (transaction-local), the advisory locks on the write path
+    /// are transaction-scoped, LISTEN has its own unpooled connection (<see cref="Changes.ChangeListener"/>),
+    /// there are no temporary tables, and the one session-level lock (<see cref="Startup.StartupLock"/>)
+    /// is unlocked before its connection goes back (or the pool is cleared). Either setting named in
+    /// the connection string wins (e.g. <c>Max Auto Prepare=0</c> behind a pooler that cannot keep
+    /// prepared statements).
+    /// </summary>
+    public static string PoolSettings(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!named.ContainsKey("No Reset On Close") && !named.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!named.ContainsKey("Max Auto Prepare") && !named.ContainsKey("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var except = exceptId ?? Guid.Empty;
         return await db.Presence.FromSql($"""
-            SELECT * FROM presence
+            SELECT id, resource_key, user_id, display_name, seen_at FROM presence
              WHERE resource_key = {key} AND id <> {except}
                AND seen_at > now() - make_interval(secs => {TtlSeconds})
              ORDER BY display_name, seen_at

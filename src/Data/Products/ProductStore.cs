@@ -40,9 +40,10 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
     /// <summary>
     /// The save: the live lease share-locked, then the version-checked, fenced UPDATE (the token must
     /// be the live lease's and the writer, $8, its holder). The new values ($2-$7) are referenced
-    /// twice: once to write, once to skip a save of what is already there.
+    /// twice: once to write, once to skip a save of what is already there. Public for the write-path
+    /// benchmark, which runs this very statement without the store around it.
     /// </summary>
-    private const string UpdateSql = $"""
+    public const string UpdateSql = $"""
         WITH lease AS (
             SELECT token, holder_user_id FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
         )
