@@ -151,7 +151,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
                     rows = await db.Orders.FromSql($"""
                         INSERT INTO orders (customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
                         VALUES ({h.CustomerName}, 'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId})
-                        RETURNING id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id
+                        RETURNING id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id, line_count, total
                         """).AsNoTracking().ToListAsync(token);
                 }
 
