@@ -4,6 +4,8 @@ using System.Globalization;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
+using CollabEditor.WebApp.Changes;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEditor.Benchmarks;
@@ -27,7 +29,7 @@ internal static class LiveLatency
     /// Runs the benchmark, first re-running this process under <c>taskset -c 0</c> when it can, so the
     /// runtime, the app and the PostgreSQL it starts all see one core from the start.
     /// </summary>
-    public static async Task<int> RunAsync(IReadOnlyList<int> counts, int savesPerSecond, TimeSpan duration, string protocol, bool pin)
+    public static async Task<int> RunAsync(IReadOnlyList<int> counts, int savesPerSecond, TimeSpan duration, string protocol, bool pin, bool trace)
     {
         var taskset = pin ? FindTaskset() : null;
         var pinned = Environment.GetEnvironmentVariable(PinnedVariable);
@@ -49,11 +51,11 @@ internal static class LiveLatency
             sharing = $"NOT pinned ({why}): server, PostgreSQL and the clients' process share all {Environment.ProcessorCount} cores";
         }
 
-        await RunPinnedAsync(counts, savesPerSecond, duration, protocol, clientsPin, sharing);
+        await RunPinnedAsync(counts, savesPerSecond, duration, protocol, clientsPin, sharing, trace);
         return 0;
     }
 
-    private static async Task RunPinnedAsync(IReadOnlyList<int> counts, int savesPerSecond, TimeSpan duration, string protocol, string[]? clientsPin, string sharing)
+    private static async Task RunPinnedAsync(IReadOnlyList<int> counts, int savesPerSecond, TimeSpan duration, string protocol, string[]? clientsPin, string sharing, bool trace)
     {
         if (protocol is not ("json" or "messagepack"))
         {
@@ -63,7 +65,10 @@ internal static class LiveLatency
         Console.WriteLine($"live-latency: {string.Join(", ", counts)} SignalR subscribers on 'products' ({protocol}) in a separate process, {savesPerSecond} saves/s for {duration.TotalSeconds:F0} s each (after {WarmUp.TotalSeconds:F0} s of warm-up saves, checked but not measured)");
         Console.WriteLine($"  cores: {sharing}; this process sees {Environment.ProcessorCount} core(s), server GC {System.Runtime.GCSettings.IsServerGC}");
         Console.WriteLine($"  load average at the start: {SaveComparison.LoadAverage()}");
-        var (app, cluster) = await BenchApp.StartAsync();
+        HubSendTrace? sendTrace = null;
+        var (app, cluster) = await BenchApp.StartAsync(trace
+            ? services => services.AddSingleton<IHubContext<ChangesHub, IChangeClient>>(sp => sendTrace = new HubSendTrace(sp.GetRequiredService<IHubContext<ChangesHub>>()))
+            : null);
         await using var _ = cluster;
         using var __ = app;
         var cookies = await app.SignInAsync("alice");
@@ -102,7 +107,9 @@ internal static class LiveLatency
                 var cores = CoreTimes.Read();
                 using var self = Process.GetCurrentProcess();
                 var cpu = self.TotalProcessorTime;
+                var gc = GcCounts.Read();
                 var measuredSince = 0L;
+                sendTrace?.Reset();
                 using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / savesPerSecond)))
                 {
                     var clock = Stopwatch.StartNew();
@@ -117,12 +124,14 @@ internal static class LiveLatency
                             cores = CoreTimes.Read();
                             self.Refresh();
                             cpu = self.TotalProcessorTime;
+                            gc = GcCounts.Read();
                         }
 
                         var p = products[ids[saves.Count % ids.Length]];
                         var key = ResourceKey.ForProduct(p.Id);
                         var t0 = Stopwatch.GetTimestamp();
                         sentAt[(key, p.Version + 1)] = t0;
+                        sendTrace?.Sent(key, p.Version + 1, t0);
                         var result = await store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = p.Values.Stock + 1 }, actor);
                         saves.Add((key, p.Version + 1, t0, Stopwatch.GetTimestamp(), measured));
                         products[p.Id] = ((Core.Products.SaveResult.Saved)result).Current;
@@ -133,6 +142,7 @@ internal static class LiveLatency
                 var busy = CoreTimes.Read().BusySince(cores);
                 self.Refresh();
                 var serverCpu = (self.TotalProcessorTime - cpu).TotalSeconds;
+                var serverGc = GcCounts.Read().Since(gc);
                 var r = await clients.ResultAsync(saves);
                 var measuredSaves = saves.Count(s => s.Measured);
                 var feedSorted = feedLatencies.Order().ToArray();
@@ -142,6 +152,12 @@ internal static class LiveLatency
                 Console.WriteLine($"  {n} subscribers: {saves.Count} saves ({measuredSaves} measured, {measuredSaves / seconds:F1}/s); events expected {r.Expected}, received {r.Received}, lost {lost}, duplicate or out of order {r.OutOfOrder}");
                 Console.WriteLine($"    commit-to-client ms: p50 {r.P50:F1}  p95 {r.P95:F1}  p99 {r.P99:F1}  max {r.Max:F1} ({r.Samples} receipts); from the save's return instead (lower bound, {r.AckSamples} receipts after it): p50 {r.AckP50:F1}  p99 {r.AckP99:F1}");
                 Console.WriteLine($"    save-to-instance-feed ms (LISTEN side): p50 {LiveLatencyClients.Percentile(feedSorted, 0.5):F1}  p99 {LiveLatencyClients.Percentile(feedSorted, 0.99):F1}");
+                Console.WriteLine($"    GC while measured: server {serverGc}; clients {r.Gc}");
+                if (sendTrace is not null)
+                {
+                    Console.WriteLine($"    {sendTrace.Summary()}");
+                }
+
                 Console.WriteLine($"    while measured ({seconds:F1} s): core busy {busy}; server process CPU {100 * serverCpu / seconds:F0}% of one core, clients' process {100 * r.CpuSeconds / seconds:F0}% (until the last receipt); load average {load}");
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{n,-13}{r.P50,-9:F1}{r.P95,-9:F1}{r.P99,-9:F1}{r.Max,-9:F1}{lost,-7}{r.OutOfOrder,-14}{r.Received,-11}{busy,-22}{load}"));
@@ -157,6 +173,15 @@ internal static class LiveLatency
         rows.ForEach(Console.WriteLine);
         Console.WriteLine($"  {sharing}");
         Console.WriteLine($"  target p99 <= 100 ms at {counts[^1]} with 0 lost and 0 out of order: {(allMet ? "met" : "NOT met")}");
+    }
+
+    /// <summary>Collections and total pause time of this process's GC so far.</summary>
+    internal sealed record GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    {
+        public static GcCounts Read() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+        public string Since(GcCounts earlier) => string.Create(CultureInfo.InvariantCulture,
+            $"gen0 {Gen0 - earlier.Gen0}/gen1 {Gen1 - earlier.Gen1}/gen2 {Gen2 - earlier.Gen2}, paused {(Paused - earlier.Paused).TotalMilliseconds:F0} ms");
     }
 
     private static string? FindTaskset() =>

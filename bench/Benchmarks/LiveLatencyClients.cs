@@ -32,7 +32,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
     /// <summary>What one round measured, as the clients saw it.</summary>
     public sealed record Result(
         long Expected, long Received, long OutOfOrder, int Samples, double P50, double P95, double P99, double Max,
-        double AckP50, double AckP99, int AckSamples, double CpuSeconds);
+        double AckP50, double AckP99, int AckSamples, double CpuSeconds, string Gc);
 
     /// <summary>Starts the child (under <paramref name="pinTo"/> when given, e.g. "taskset -c 1") and waits until its N clients have joined.</summary>
     public static async Task<(LiveLatencyClients Clients, double ConnectSeconds, int Cores)> StartAsync(
@@ -78,7 +78,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
 
         await _process.StandardInput.WriteLineAsync("end");
         var r = (await ReplyAsync(TimeSpan.FromMinutes(2))).Split(' ');
-        return new(Long(r[1]), Long(r[2]), Long(r[3]), (int)Long(r[4]), Double(r[5]), Double(r[6]), Double(r[7]), Double(r[8]), Double(r[9]), Double(r[10]), (int)Long(r[11]), Double(r[12]));
+        return new(Long(r[1]), Long(r[2]), Long(r[3]), (int)Long(r[4]), Double(r[5]), Double(r[6]), Double(r[7]), Double(r[8]), Double(r[9]), Double(r[10]), (int)Long(r[11]), Double(r[12]), string.Join(' ', r.Skip(13)));
     }
 
     public async ValueTask DisposeAsync()
@@ -123,7 +123,10 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
         }
     }
 
-    private readonly record struct Receipt(string Key, long Version, long At);
+    /// <summary>No reference inside: a million of them cost the clients' GC nothing to trace.</summary>
+    private readonly record struct Receipt(int Id, long Version, long At);
+
+    private static int IdOf(string key) => int.Parse(key.AsSpan(key.LastIndexOf('/') + 1), CultureInfo.InvariantCulture);
 
     /// <summary>The child's side: connects, records, and answers the commands until <c>quit</c> or the end of stdin.</summary>
     public static async Task ServeAsync(Uri baseAddress, int connections, string protocol)
@@ -164,8 +167,8 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
                 }
 
                 var hub = builder.Build();
-                var mine = receipts[i] = new List<Receipt>(4096);
-                var lastVersion = new Dictionary<string, long>();
+                var mine = receipts[i] = new List<Receipt>(2048);
+                var lastVersion = new Dictionary<int, long>();
                 hub.On<ChangeEvent>(nameof(IChangeClient.Changed), e =>
                 {
                     var at = Stopwatch.GetTimestamp();
@@ -175,13 +178,14 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
                     }
 
                     // Handlers of one connection run one at a time: its own list and map need no lock.
-                    if (lastVersion.TryGetValue(e.Key, out var before) && e.Version <= before)
+                    var id = IdOf(e.Key);
+                    if (lastVersion.TryGetValue(id, out var before) && e.Version <= before)
                     {
                         Interlocked.Increment(ref outOfOrder);
                     }
 
-                    lastVersion[e.Key] = e.Version;
-                    mine.Add(new(e.Key, e.Version, at));
+                    lastVersion[id] = e.Version;
+                    mine.Add(new(id, e.Version, at));
                     Interlocked.Increment(ref received);
                 });
                 await hub.StartAsync();
@@ -192,14 +196,15 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
 
         Reply(string.Create(CultureInfo.InvariantCulture, $"ready {hubs.Count} {clock.Elapsed.TotalSeconds:F1} {Environment.ProcessorCount}"));
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-        var sent = new Dictionary<(string, long), (long T0, long T1, bool Measured)>();
+        var gcAtStart = LiveLatency.GcCounts.Read();
+        var sent = new Dictionary<(int, long), (long T0, long T1, bool Measured)>();
         while (await Console.In.ReadLineAsync() is { } command)
         {
             var parts = command.Split(' ');
             switch (parts[0])
             {
                 case "sent":
-                    sent[(parts[1], Long(parts[2]))] = (Long(parts[3]), Long(parts[4]), parts[5] == "1");
+                    sent[(IdOf(parts[1]), Long(parts[2]))] = (Long(parts[3]), Long(parts[4]), parts[5] == "1");
                     break;
                 case "end":
                     var expected = (long)sent.Count * connections;
@@ -210,7 +215,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
                     }
 
                     var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
-                    Reply(Summarize(receipts, sent, expected, Interlocked.Read(ref outOfOrder), cpu));
+                    Reply(Summarize(receipts, sent, expected, Interlocked.Read(ref outOfOrder), cpu) + " " + LiveLatency.GcCounts.Read().Since(gcAtStart));
                     break;
                 case "quit":
                     await Task.WhenAll(hubs.Select(h => h.DisposeAsync().AsTask()));
@@ -223,7 +228,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
         }
     }
 
-    private static string Summarize(List<Receipt>[] receipts, Dictionary<(string, long), (long T0, long T1, bool Measured)> sent, long expected, long outOfOrder, double cpu)
+    private static string Summarize(List<Receipt>[] receipts, Dictionary<(int, long), (long T0, long T1, bool Measured)> sent, long expected, long outOfOrder, double cpu)
     {
         var latencies = new List<double>();
         var sinceAck = new List<double>();
@@ -234,7 +239,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
             // A snapshot: a straggler arriving now is not counted (it is then "lost" after the 10 s wait).
             foreach (var r in list.ToArray())
             {
-                if (!sent.TryGetValue((r.Key, r.Version), out var s))
+                if (!sent.TryGetValue((r.Id, r.Version), out var s))
                 {
                     continue;
                 }
