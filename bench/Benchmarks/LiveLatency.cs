@@ -4,8 +4,6 @@ using System.Globalization;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
-using CollabEditor.WebApp.Changes;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CollabEditor.Benchmarks;
@@ -65,10 +63,8 @@ internal static class LiveLatency
         Console.WriteLine($"live-latency: {string.Join(", ", counts)} SignalR subscribers on 'products' ({protocol}) in a separate process, {savesPerSecond} saves/s for {duration.TotalSeconds:F0} s each (after {WarmUp.TotalSeconds:F0} s of warm-up saves, checked but not measured)");
         Console.WriteLine($"  cores: {sharing}; this process sees {Environment.ProcessorCount} core(s), server GC {System.Runtime.GCSettings.IsServerGC}");
         Console.WriteLine($"  load average at the start: {SaveComparison.LoadAverage()}");
-        HubSendTrace? sendTrace = null;
-        var (app, cluster) = await BenchApp.StartAsync(trace
-            ? services => services.AddSingleton<IHubContext<ChangesHub, IChangeClient>>(sp => sendTrace = new HubSendTrace(sp.GetRequiredService<IHubContext<ChangesHub>>()))
-            : null);
+        using var sendTrace = trace ? new HubSendTrace() : null;
+        var (app, cluster) = await BenchApp.StartAsync();
         await using var _ = cluster;
         using var __ = app;
         var cookies = await app.SignInAsync("alice");
@@ -109,7 +105,6 @@ internal static class LiveLatency
                 var cpu = self.TotalProcessorTime;
                 var gc = GcCounts.Read();
                 var measuredSince = 0L;
-                sendTrace?.Reset();
                 using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / savesPerSecond)))
                 {
                     var clock = Stopwatch.StartNew();
@@ -125,13 +120,13 @@ internal static class LiveLatency
                             self.Refresh();
                             cpu = self.TotalProcessorTime;
                             gc = GcCounts.Read();
+                            sendTrace?.Reset();
                         }
 
                         var p = products[ids[saves.Count % ids.Length]];
                         var key = ResourceKey.ForProduct(p.Id);
                         var t0 = Stopwatch.GetTimestamp();
                         sentAt[(key, p.Version + 1)] = t0;
-                        sendTrace?.Sent(key, p.Version + 1, t0);
                         var result = await store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = p.Values.Stock + 1 }, actor);
                         saves.Add((key, p.Version + 1, t0, Stopwatch.GetTimestamp(), measured));
                         products[p.Id] = ((Core.Products.SaveResult.Saved)result).Current;
