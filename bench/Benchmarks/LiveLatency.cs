@@ -104,6 +104,7 @@ internal static class LiveLatency
                 using var self = Process.GetCurrentProcess();
                 var cpu = self.TotalProcessorTime;
                 var gc = GcCounts.Read();
+                var allocated = GC.GetTotalAllocatedBytes();
                 var measuredSince = 0L;
                 using (var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / savesPerSecond)))
                 {
@@ -120,6 +121,7 @@ internal static class LiveLatency
                             self.Refresh();
                             cpu = self.TotalProcessorTime;
                             gc = GcCounts.Read();
+                            allocated = GC.GetTotalAllocatedBytes();
                             sendTrace?.Reset();
                         }
 
@@ -138,6 +140,7 @@ internal static class LiveLatency
                 self.Refresh();
                 var serverCpu = (self.TotalProcessorTime - cpu).TotalSeconds;
                 var serverGc = GcCounts.Read().Since(gc);
+                var serverAllocated = GC.GetTotalAllocatedBytes() - allocated;
                 var r = await clients.ResultAsync(saves);
                 var measuredSaves = saves.Count(s => s.Measured);
                 var feedSorted = feedLatencies.Order().ToArray();
@@ -148,12 +151,15 @@ internal static class LiveLatency
                 Console.WriteLine($"    commit-to-client ms: p50 {r.P50:F1}  p95 {r.P95:F1}  p99 {r.P99:F1}  max {r.Max:F1} ({r.Samples} receipts); from the save's return instead (lower bound, {r.AckSamples} receipts after it): p50 {r.AckP50:F1}  p99 {r.AckP99:F1}");
                 Console.WriteLine($"    save-to-instance-feed ms (LISTEN side): p50 {LiveLatencyClients.Percentile(feedSorted, 0.5):F1}  p99 {LiveLatencyClients.Percentile(feedSorted, 0.99):F1}");
                 Console.WriteLine($"    GC while measured: server {serverGc}; clients {r.Gc}");
+                // Per event delivered to one client: CPU time is what the load on the machine changes least.
+                var delivered = Math.Max(1, (double)measuredSaves * n);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    per event delivered to one client: server process {1e6 * serverCpu / delivered:F1} µs CPU and {serverAllocated / delivered:F0} bytes allocated (the save path included); clients' process {1e6 * r.CpuSeconds / Math.Max(1, r.Received):F1} µs CPU (over all it received, warm-up included)"));
                 if (sendTrace is not null)
                 {
                     Console.WriteLine($"    {sendTrace.Summary()}");
                 }
 
-                Console.WriteLine($"    while measured ({seconds:F1} s): core busy {busy}; server process CPU {100 * serverCpu / seconds:F0}% of one core, clients' process {100 * r.CpuSeconds / seconds:F0}% (until the last receipt); load average {load}");
+                Console.WriteLine($"    while measured ({seconds:F1} s): core busy {busy}; server process CPU {100 * serverCpu / seconds:F0}% of one core, clients' process {100 * r.CpuSeconds / seconds:F0}% (its CPU from warm-up to the last receipt over the measured time); load average {load}");
                 rows.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{n,-13}{r.P50,-9:F1}{r.P95,-9:F1}{r.P99,-9:F1}{r.Max,-9:F1}{lost,-7}{r.OutOfOrder,-14}{r.Received,-11}{busy,-22}{load}"));
                 if (n == counts[^1])
