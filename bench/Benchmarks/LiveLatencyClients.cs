@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Threading.Channels;
 using CollabEditor.Core.Changes;
 using CollabEditor.WebApp.Changes;
 using Microsoft.AspNetCore.Http.Connections;
@@ -137,7 +138,20 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
             "messagepack" => true,
             _ => throw new ArgumentException($"protocol must be json or messagepack, not '{protocol}'", nameof(protocol)),
         };
-        var cookieLine = await Console.In.ReadLineAsync() ?? string.Empty;
+        // Console.In.ReadLineAsync blocks the thread it runs on: on a one-core process (one thread-pool
+        // thread to start with) that stalls every receipt until the pool adds a thread. Read on a thread of its own.
+        var commands = Channel.CreateUnbounded<string>(new() { SingleWriter = true, SingleReader = true });
+        var stdin = new Thread(() =>
+        {
+            while (Console.In.ReadLine() is { } line)
+            {
+                commands.Writer.TryWrite(line);
+            }
+
+            commands.Writer.TryComplete();
+        }) { IsBackground = true, Name = "stdin" };
+        stdin.Start();
+        var cookieLine = await commands.Reader.ReadAsync();
         var cookies = new CookieContainer();
         foreach (var pair in cookieLine["cookie ".Length..].Split("; ", StringSplitOptions.RemoveEmptyEntries))
         {
@@ -198,7 +212,7 @@ internal sealed class LiveLatencyClients : IAsyncDisposable
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var gcAtStart = LiveLatency.GcCounts.Read();
         var sent = new Dictionary<(int, long), (long T0, long T1, bool Measured)>();
-        while (await Console.In.ReadLineAsync() is { } command)
+        await foreach (var command in commands.Reader.ReadAllAsync())
         {
             var parts = command.Split(' ');
             switch (parts[0])
