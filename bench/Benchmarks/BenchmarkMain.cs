@@ -12,7 +12,7 @@ namespace CollabEditor.Benchmarks;
 
 /// <summary>
 /// Benchmarks print figures; they are not tests. Run in Release:
-/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [connections] [saves/s] [seconds] [json|messagepack]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- live-latency [subscribers,…] [saves/s] [seconds] [json|messagepack] [nopin] [trace]</c>, or
 /// <c>dotnet run -c Release --project bench/Benchmarks -- lease-throughput [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- product-saves [seconds per measurement] [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- order-saves [seconds per measurement] [rounds] [writers]</c>, or
@@ -30,7 +30,11 @@ internal static class BenchmarkMain
         switch (args.FirstOrDefault() ?? "live-latency")
         {
             case "live-latency":
-                await LiveLatency.RunAsync(connections: Arg(1, 1000), savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)), protocol: args.Length > 4 ? args[4] : "json");
+                var counts = args.Length > 1 ? args[1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() : [100, 500, 1000];
+                return await LiveLatency.RunAsync(counts, savesPerSecond: Arg(2, 50), duration: TimeSpan.FromSeconds(Arg(3, 20)), protocol: args.Length > 4 ? args[4] : "json", pin: !args.Skip(5).Contains("nopin"), trace: args.Skip(5).Contains("trace"));
+            case LiveLatencyClients.ChildCommand:
+                // The subscribers of live-latency, started by it as a child process.
+                await LiveLatencyClients.ServeAsync(new Uri(args[1]), connections: Arg(2, 1000), protocol: args[3]);
                 return 0;
             case "lease-throughput":
                 await LeaseThroughput.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));

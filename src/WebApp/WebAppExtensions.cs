@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.DataProtection;
 using CollabEditor.WebApp.Components;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using CollabEditor.WebApp.Components.Layout;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor;
@@ -107,6 +108,9 @@ public static class WebAppExtensions
         services.AddCollabMudServices();
         services.AddSingleton(TimeProvider.System);
         services.AddCollabLiveChanges();
+        // The hub's lifetime manager is SignalR's default one that also lends the broadcaster its connections.
+        services.AddSingleton<ChangesHubConnections>();
+        services.AddSingleton<HubLifetimeManager<ChangesHub>>(sp => sp.GetRequiredService<ChangesHubConnections>());
         services.AddSingleton<HubBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<HubBroadcaster>());
         services.AddScoped<CircuitPresence>();

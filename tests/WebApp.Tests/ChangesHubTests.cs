@@ -168,6 +168,37 @@ public sealed class ChangesHubTests(AppHost host) : IClassFixture<AppHost>
         Assert.Equal(positions.Count, positions.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ChangesQueuedFasterThanTheyAreSent_GoOutSeveralToAWrite_EveryOne_InOrder(bool messagePack)
+    {
+        var cookies = await SignIn.CookiesAsync(host.BaseAddress, "alice");
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(host.BaseAddress, ChangesHub.Path), o => o.Cookies = cookies);
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        await using var alice = builder.Build();
+        var received = Received.On(alice);
+        await alice.StartAsync();
+        await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "products");
+
+        // Published in one go, faster than one connection's sender writes: it finds many queued and
+        // writes them together (up to HubBroadcaster.MaxBatch a write), which the client must read one by one.
+        var key = $"product/{int.MaxValue - (messagePack ? 1 : 0)}";
+        var feed = host.Services.GetRequiredService<ChangeFeed>();
+        var count = (2 * HubBroadcaster.MaxBatch) + 9;
+        for (var v = 1; v <= count; v++)
+        {
+            feed.Publish(new ChangeEvent(ChangeKind.Saved, key, v, "Bob"));
+        }
+
+        await Received.UntilAsync(() => received.VersionsOf(key).Count >= count, $"{count} versions of {key}");
+        Assert.Equal(Enumerable.Range(1, count).Select(v => (long)v), received.VersionsOf(key));
+    }
+
     [Fact]
     public async Task JoiningAfterAPosition_ReplaysWhatWasMissed_InOrder_ThenLiveOnes_NoGapNoDuplicate()
     {
