@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using CollabEditor.Core.Changes;
 using CollabEditor.Data.Diagnostics;
+using CollabEditor.Data.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -177,7 +178,9 @@ public sealed partial class ChangeListener(
                 {
                     try
                     {
-                        await CatchUpAsync(await log.HeadAsync(ct), ct);
+                        // A read cut off by the same fault that dropped the connection is tried again
+                        // (a resync only when the log stays unreadable).
+                        await CatchUpAsync(await TransientRetry.Pipeline.ExecuteAsync(async token => await log.HeadAsync(token), ct), ct);
                     }
                     finally
                     {
@@ -231,7 +234,7 @@ public sealed partial class ChangeListener(
             return;
         }
 
-        var missed = await log.ReadAsync(from, upTo, ct: ct);
+        var missed = await TransientRetry.Pipeline.ExecuteAsync(async token => await log.ReadAsync(from, upTo, ct: token), ct);
         if (missed is null)
         {
             LogResync(logger, from, upTo);
