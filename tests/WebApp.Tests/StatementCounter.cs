@@ -34,12 +34,26 @@ public sealed class StatementCounter : IDisposable
     /// <summary>A list's own queries: its count, its sorted page, its lease list.</summary>
     public int ListQueries => _statements.Count(IsListQuery);
 
+    /// <summary>The list queries' text (for a failure message).</summary>
+    public string ListQueryText => string.Join(Environment.NewLine, _statements.Where(IsListQuery));
+
     /// <summary>The instance's shared reads of changed rows and leases.</summary>
     public int SharedReads => _statements.Count(s => s.Contains("= ANY", StringComparison.Ordinal));
 
-    public static bool IsListQuery(string sql) =>
-        (sql.Contains("FROM products", StringComparison.Ordinal) || sql.Contains("FROM orders", StringComparison.Ordinal) || sql.Contains("FROM leases", StringComparison.Ordinal))
-        && (sql.Contains("ORDER BY", StringComparison.Ordinal) || sql.Contains("count(", StringComparison.OrdinalIgnoreCase) || sql.Contains("starts_with", StringComparison.Ordinal));
+    /// <summary>A list's count (or estimate), its sorted page, or its lease list: a SELECT, not the lease sweeper's DELETE … count(*).</summary>
+    public static bool IsListQuery(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var text = sql.TrimStart();
+        if (!text.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && !text.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return text.Contains("starts_with(resource_key", StringComparison.Ordinal)
+            || ((text.Contains("FROM products", StringComparison.Ordinal) || text.Contains("FROM orders", StringComparison.Ordinal))
+                && (text.Contains("ORDER BY", StringComparison.Ordinal) || text.Contains("count(", StringComparison.OrdinalIgnoreCase) || text.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase)));
+    }
 
     /// <summary>Forgets what was counted so far.</summary>
     public void Reset() => _statements.Clear();
