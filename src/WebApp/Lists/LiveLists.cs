@@ -59,7 +59,6 @@ public sealed partial class LiveLists : IDisposable
         private readonly string _kind;
         private readonly ListOptions _options;
         private readonly TimeProvider _time;
-        private readonly TimeSpan _window;
         private readonly List<ChangeEvent> _pending = [];
         private bool _flushing;
         private readonly Lazy<Task<DatabaseText>> _text;
@@ -75,8 +74,6 @@ public sealed partial class LiveLists : IDisposable
             Func<IReadOnlyCollection<int>, CancellationToken, Task<IReadOnlyDictionary<int, TItem>>> read)
         {
             (_name, _kind, _options, _time, _text, _leases, _logger, _read) = (name, kind, options, time, text, leases, logger, read);
-            // Old behaviour for the baseline: the 250 ms each list used to coalesce with.
-            _window = TimeSpan.FromMilliseconds(options.LivePatch ? options.LiveCoalesceMilliseconds : 250);
             // Every event, not the feed's latest-per-key coalescing: a Created or a LeaseGranted
             // followed by a Saved of the same row must both count.
             _feed = feed.Subscribe(e => e.Collection == _name && e.Kind is ChangeKind.Created or ChangeKind.Saved or ChangeKind.Deleted or ChangeKind.LeaseGranted
@@ -130,9 +127,11 @@ public sealed partial class LiveLists : IDisposable
         {
             while (true)
             {
-                if (_window > TimeSpan.Zero)
+                // Old behaviour (the baseline): the 250 ms each list used to coalesce with.
+                var window = TimeSpan.FromMilliseconds(_options.LivePatch ? _options.LiveCoalesceMilliseconds : 250);
+                if (window > TimeSpan.Zero)
                 {
-                    await Task.Delay(_window, _time);
+                    await Task.Delay(window, _time);
                 }
 
                 ChangeEvent[] batch;
