@@ -76,6 +76,13 @@ internal sealed class CircuitBrowser : IAsyncDisposable
         return seen;
     }
 
+    /// <summary>What the first page shows ("id:version" each), for debugging.</summary>
+    public async Task<string> RowsAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("rows");
+        return await ReplyAsync(TimeSpan.FromMinutes(1));
+    }
+
     /// <summary>Navigates every open page away (so Blazor sends its disconnect beacon) and closes it.</summary>
     public async Task CloseAllAsync()
     {
@@ -202,6 +209,10 @@ internal sealed class CircuitBrowser : IAsyncDisposable
 
                     await File.WriteAllLinesAsync(parts[1], lines);
                     Reply($"seen {lines.Count}");
+                    break;
+                case "rows":
+                    // Debugging aid: what the first list page shows now, "id:version" each.
+                    Reply("rows " + await pages[0].EvaluateAsync<string>("() => [...document.querySelectorAll('[data-testid=product-grid] a[data-testid=product-link]')].map(a => a.getAttribute('href').split('/').pop() + ':' + a.closest('tr').querySelectorAll('td')[4].textContent).join(' ')"));
                     break;
                 case "close":
                     var count = pages.Count;

@@ -37,8 +37,9 @@ internal static class ListLive
 
         // What a list shows: the first page by SKU. Saves alternate between its rows and rows of later pages.
         var shown = (await store.ListAsync(new ProductQuery(PageSize: 25))).Items.Where(p => !p.Values.RequiresCheckout).ToList();
-        var hidden = (await store.ListAsync(new ProductQuery(Page: 1, PageSize: 100))).Items.Where(p => !p.Values.RequiresCheckout).ToList();
-        var total = (await store.ListAsync(new ProductQuery(PageSize: 1))).TotalCount;
+        var all = await store.ListAsync(new ProductQuery(PageSize: 200));
+        var hidden = all.Items.Skip(25).Where(p => !p.Values.RequiresCheckout).ToList();
+        var total = all.TotalCount;
         Console.WriteLine($"list-live: N products-list pages (/products: first page of 25 by SKU, {total} products), {SavesPerSecond} saves/s for {duration.TotalSeconds:F0} s through ProductStore, " +
                           $"alternately to {shown.Count} shown rows and {hidden.Count} rows of later pages (price and stock only); headless Chromium in a child process, 4 browser contexts; {Environment.ProcessorCount} cores");
         Console.WriteLine("  statements from the cluster's statement log: list queries = a list's count, page and lease-list SELECTs; shared reads = the instance's 'id = ANY' reads of changed rows and leases");
@@ -51,7 +52,7 @@ internal static class ListLive
             var openSeconds = await browser.OpenListsAsync(Enumerable.Repeat("/products", n - opened));
             opened = n;
             Console.WriteLine($"  {n} pages open ({openSeconds:F1} s to open the new ones)");
-            foreach (var patch in new[] { true, false })
+            foreach (var patch in Environment.GetEnvironmentVariable("LIST_LIVE_BASELINE_FIRST") is null ? new[] { true, false } : [false, true])
             {
                 options.LivePatch = patch;
                 // Let the previous mode's last batches and re-queries end before counting.
@@ -98,14 +99,15 @@ internal static class ListLive
         var statements = await StatementLog.CaptureAsync(cluster, async () =>
         {
             clock.Restart();
-            var random = new Random(pages);
+            var random = new Random(HashCode.Combine(pages, mode));
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / SavesPerSecond));
             while (clock.Elapsed < duration && await timer.WaitForNextTickAsync())
             {
                 var from = saves % 2 == 0 ? shown : hidden;
                 var current = versions[from[random.Next(from.Count)].Id];
                 var values = current.Values with { Stock = random.Next(1000), Price = Math.Round(1 + (decimal)random.NextDouble() * 500, 2) };
-                if (await store.UpdateAsync(current.Id, current.Version, values, actor) is Core.Products.SaveResult.Saved saved)
+                // A save of what is already there makes no new version: only new versions count.
+                if (await store.UpdateAsync(current.Id, current.Version, values, actor) is Core.Products.SaveResult.Saved saved && saved.Current.Version > current.Version)
                 {
                     var at = TimeProvider.System.GetUtcNow().UtcTicks / (double)TimeSpan.TicksPerMillisecond - DateTimeOffset.UnixEpoch.UtcTicks / (double)TimeSpan.TicksPerMillisecond;
                     versions[saved.Current.Id] = saved.Current;
@@ -132,6 +134,12 @@ internal static class ListLive
         // The last saves' updates reach the pages within a second or so.
         await Task.Delay(TimeSpan.FromSeconds(3));
         var seen = await browser.SeenAsync();
+        if (Environment.GetEnvironmentVariable("LIST_LIVE_DEBUG") is not null)
+        {
+            Console.WriteLine("    page 0 shows " + await browser.RowsAsync());
+            Console.WriteLine("    bench thinks " + string.Join(' ', shown.Select(p => $"{p.Id}:{p.Version}")));
+        }
+
         var latencies = Latencies(commits, seen, pages, out var matched);
         var listQueries = statements.Count(IsListQuery);
         var sharedReads = statements.Count(IsSharedRead);
@@ -152,6 +160,20 @@ internal static class ListLive
                 {
                     latencies.Add(Math.Max(0, first - at));
                     matched++;
+                }
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("LIST_LIVE_DEBUG") is not null)
+        {
+            foreach (var (id, version, at) in commits)
+            {
+                for (var page = 0; page < pages; page++)
+                {
+                    if (!byPageAndId.TryGetValue((page, id), out var shows) || !shows.Any(s => s.Version >= version))
+                    {
+                        Console.WriteLine($"    missed: page {page} product {id} version {version} (page shows up to {(shows is null ? 0 : shows.Max(s => s.Version))}), committed {at:F0}, last commit {commits[^1].At:F0}");
+                    }
                 }
             }
         }
