@@ -73,9 +73,9 @@ internal static class ListLive
         }
 
         var patched = results.Where(r => r.Mode == "patch").ToList();
-        var ratio = patched.Max(r => r.StatementsPerSecond) / Math.Max(0.001, patched.First(r => r.Pages == patched.Min(p => p.Pages)).StatementsPerSecond);
+        var ratio = patched.MaxBy(r => r.Pages)!.StatementsPerSecond / Math.Max(0.001, patched.MinBy(r => r.Pages)!.StatementsPerSecond);
         Console.WriteLine($"  load average at the end: {SaveComparison.LoadAverage()}");
-        Console.WriteLine($"  target: list statements/s independent of N within 2x (patch, largest / smallest N): {ratio:F2}x — {(ratio <= 2 ? "met" : "NOT met")}");
+        Console.WriteLine($"  target: list statements/s independent of N within 2x (patch, largest / smallest N): {ratio:F2}x — {(ratio is <= 2 and >= 0.5 ? "met" : "NOT met")}");
         await browser.CloseAllAsync();
     }
 
