@@ -126,6 +126,22 @@ public sealed class ListDeciderTests
     }
 
     [Fact]
+    public void Orders_NumberSortsById_AndAStatusSortIsLeftToTheDatabase()
+    {
+        static Orders.OrderList.OrderRow O(int id, Core.Orders.OrderStatus status = Core.Orders.OrderStatus.Draft, int version = 1) =>
+            new(id, $"SO-{id}", "Acme", status, 1, 10m, version, "Bob", T0, null);
+        var columns = Orders.OrderListColumns.Instance;
+        ListChanges<Orders.OrderList.OrderRow> Saved(Orders.OrderList.OrderRow r) => new(false, new Dictionary<int, Orders.OrderList.OrderRow> { [r.Id] = r }, new Dictionary<int, string?>(), C);
+        var shown = new ListView<Orders.OrderList.OrderRow>([O(1), O(2), O(3)], null, false, null, true, 3);
+
+        Assert.Equal(ListAction.Unchanged, ListDecider.Decide(shown, Saved(O(9, version: 2)), columns).Action);
+        Assert.Equal(ListAction.Patch, ListDecider.Decide(shown, Saved(O(2, Core.Orders.OrderStatus.Submitted, version: 2)), columns).Action);
+        var byStatus = shown with { SortBy = "Status" };
+        Assert.Equal(ListAction.Requery, ListDecider.Decide(byStatus, Saved(O(2, Core.Orders.OrderStatus.Submitted, version: 2)), columns).Action);
+        Assert.Equal(ListAction.Requery, ListDecider.Decide(byStatus, Saved(O(9, version: 2)), columns).Action);
+    }
+
+    [Fact]
     public void EveryPatch_AgreesWithTheQuery_OverRandomCataloguesSortsSearchesAndSaves()
     {
         var (checkedPatches, failures) = Run(ListDecider.Decide, rounds: 3000, seed: 14);

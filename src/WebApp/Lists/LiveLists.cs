@@ -67,7 +67,7 @@ public sealed partial class LiveLists : IDisposable
         private readonly Func<IReadOnlyCollection<int>, CancellationToken, Task<IReadOnlyDictionary<int, TItem>>> _read;
         private readonly IDisposable _feed;
         private readonly Lock _gate = new();
-        private Func<ListChanges<TItem>, Task>[] _handlers = [];
+        private Subscriber<TItem>[] _handlers = [];
         private long _reads;
 
         public Collection(string name, string kind, ChangeFeed feed, ListOptions options, TimeProvider time, Lazy<Task<DatabaseText>> text, LeaseStore leases, ILogger logger,
@@ -84,16 +84,17 @@ public sealed partial class LiveLists : IDisposable
 
         public Unsubscriber Subscribe(Func<ListChanges<TItem>, Task> handler)
         {
+            var subscriber = new Subscriber<TItem>(handler);
             lock (_gate)
             {
-                _handlers = [.. _handlers, handler];
+                _handlers = [.. _handlers, subscriber];
             }
 
             return new Unsubscriber(() =>
             {
                 lock (_gate)
                 {
-                    _handlers = [.. _handlers.Where(h => h != handler)];
+                    _handlers = [.. _handlers.Where(h => h != subscriber)];
                 }
             });
         }
@@ -160,23 +161,9 @@ public sealed partial class LiveLists : IDisposable
             }
 
             var changes = await ReadAsync(batch);
-            foreach (var handler in handlers)
+            foreach (var subscriber in handlers)
             {
-                // Each page marshals onto its own dispatcher (InvokeAsync queues in order), so a slow
-                // page never holds up the others or the next batch.
-                _ = DeliverAsync(handler, changes);
-            }
-        }
-
-        private async Task DeliverAsync(Func<ListChanges<TItem>, Task> handler, ListChanges<TItem> changes)
-        {
-            try
-            {
-                await handler(changes);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogHandlerFailed(_logger, ex, _name, ex.Message);
+                subscriber.Deliver(changes, _logger, _name);
             }
         }
 
@@ -240,6 +227,37 @@ public sealed partial class LiveLists : IDisposable
             }
 
             return ids;
+        }
+    }
+
+    /// <summary>
+    /// One open list: its batches run one after the other, in order, on the thread pool. Not inline:
+    /// a page's InvokeAsync runs its work (the grid's render) on the calling thread when its circuit is
+    /// idle, and 150 renders in a row on the reader's thread held up the next batch for seconds.
+    /// </summary>
+    private sealed class Subscriber<TItem>(Func<ListChanges<TItem>, Task> handler)
+    {
+        private readonly Lock _gate = new();
+        private Task _tail = Task.CompletedTask;
+
+        public void Deliver(ListChanges<TItem> changes, ILogger logger, string collection)
+        {
+            lock (_gate)
+            {
+                _tail = _tail.ContinueWith(_ => RunAsync(changes, logger, collection), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+        }
+
+        private async Task RunAsync(ListChanges<TItem> changes, ILogger logger, string collection)
+        {
+            try
+            {
+                await handler(changes);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogHandlerFailed(logger, ex, collection, ex.Message);
+            }
         }
     }
 
