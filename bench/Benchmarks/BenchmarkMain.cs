@@ -19,7 +19,8 @@ namespace CollabEditor.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Benchmarks -- circuit-memory [pages] [browser contexts] [rounds]</c>, or
 /// <c>dotnet run -c Release --project bench/Benchmarks -- sign-in-timing [rounds]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- seed-scale [products] [orders] [connection string]</c>,
-/// <c>dotnet run -c Release --project bench/Benchmarks -- list-queries [products] [orders]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- list-queries [products] [orders]</c>,
+/// <c>dotnet run -c Release --project bench/Benchmarks -- list-live [pages…]</c> (default 10 50 150; LIST_LIVE_SECONDS per measurement, default 20), or
 /// <c>dotnet run -c Release --project bench/Benchmarks -- write-path [seconds per measurement] [rounds]</c>.
 /// </summary>
 internal static class BenchmarkMain
@@ -57,6 +58,11 @@ internal static class BenchmarkMain
             case "list-queries":
                 await ListQueries.RunAsync(products: Arg(1, 1_000_000), orders: Arg(2, 100_000));
                 return 0;
+            case "list-live":
+                await ListLive.RunAsync(
+                    pageCounts: args.Length > 1 ? [.. args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [10, 50, 150],
+                    duration: TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("LIST_LIVE_SECONDS"), out var s) ? s : 20));
+                return 0;
             case "write-path":
                 await WritePath.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
                 return 0;
@@ -65,7 +71,7 @@ internal static class BenchmarkMain
                 await CircuitBrowser.ServeAsync(new Uri(args[1]), contextCount: Arg(2, 4));
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: seed-scale, list-queries, write-path, live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: seed-scale, list-queries, list-live, write-path, live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
                 return 1;
         }
     }

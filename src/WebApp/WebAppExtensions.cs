@@ -113,6 +113,8 @@ public static class WebAppExtensions
         services.AddSingleton<HubLifetimeManager<ChangesHub>>(sp => sp.GetRequiredService<ChangesHubConnections>());
         services.AddSingleton<HubBroadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<HubBroadcaster>());
+        // One shared read per burst of changes for all the instance's open lists.
+        services.AddSingleton<Lists.LiveLists>();
         services.AddScoped<CircuitPresence>();
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitPresence>());
         services.AddScoped<CircuitLeases>();

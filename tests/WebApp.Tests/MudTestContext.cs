@@ -43,6 +43,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<CollabEditor.WebApp.Startup.OpenCircuits>();
         Services.AddScoped<CircuitPresence>();
         Services.AddScoped<CircuitLeases>();
+        Services.AddSingleton<Lists.LiveLists>();
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -284,6 +284,22 @@ public sealed class LeaseStore(NpgsqlDataSource db, IOptions<LeaseOptions> optio
         return result;
     }
 
+    /// <summary>The holders' names of the live leases among <paramref name="keys"/> (one statement), by resource key.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> LiveHolderNamesAsync(IReadOnlyCollection<string> keys, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await using var cmd = db.CreateCommand("SELECT resource_key, holder_name FROM leases WHERE resource_key = ANY($1) AND expires_at > now()");
+        cmd.Parameters.Add(new() { Value = keys.ToArray() });
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            result[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return result;
+    }
+
     /// <summary>Deletes expired leases, auditing each as expired; the trigger announces them.</summary>
     public async Task<int> SweepExpiredAsync(CancellationToken ct = default)
     {

@@ -67,6 +67,23 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         return order?.ToSnapshot(order.Lines);
     }
 
+    /// <summary>
+    /// The list rows (header, line count, total) of the orders among <paramref name="ids"/>, in one
+    /// query; a deleted id is simply missing. What the live lists read once per burst of changes.
+    /// </summary>
+    public Task<IReadOnlyList<OrderSummary>> SummariesAsync(IReadOnlyCollection<int> ids, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await SummariesOnceAsync(ids, token), ct).AsTask();
+
+    private async Task<IReadOnlyList<OrderSummary>> SummariesOnceAsync(IReadOnlyCollection<int> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var wanted = ids.ToArray();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Orders.AsNoTracking().Where(o => wanted.Contains(o.Id))
+            .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
+            .ToListAsync(ct);
+    }
+
     /// <summary>One page of orders matching the search (number or customer), sorted, with line count and total.</summary>
     public Task<OrderPage> ListAsync(OrderQuery query, CancellationToken ct = default) =>
         TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(query, token), ct).AsTask();

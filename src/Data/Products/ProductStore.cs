@@ -37,6 +37,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
 
     private const string CurrentSql = $"SELECT {ProductColumns} FROM products WHERE id = $1";
 
+    private const string ManySql = $"SELECT {ProductColumns} FROM products WHERE id = ANY($1)";
+
     /// <summary>
     /// The save: the live lease share-locked, then the version-checked, fenced UPDATE (the token must
     /// be the live lease's and the writer, $8, its holder). The new values ($2-$7) are referenced
@@ -84,6 +86,27 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
         return row?.ToSnapshot();
+    }
+
+    /// <summary>
+    /// The committed products among <paramref name="ids"/> (one statement, any order; a deleted id is
+    /// simply missing): what the live lists read once per burst of changes, for every open page.
+    /// </summary>
+    public Task<IReadOnlyList<ProductSnapshot>> GetManyAsync(IReadOnlyCollection<int> ids, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await GetManyOnceAsync(ids, token), ct).AsTask();
+
+    private async Task<IReadOnlyList<ProductSnapshot>> GetManyOnceAsync(IReadOnlyCollection<int> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await using var cmd = Command(ManySql, ids.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<ProductSnapshot>(ids.Count);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(ReadProduct(reader).ToSnapshot());
+        }
+
+        return rows;
     }
 
     /// <summary>One page of products matching the search (SKU or name), sorted.</summary>
