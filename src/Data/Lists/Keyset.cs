@@ -189,10 +189,11 @@ public static class Keyset
     /// <see cref="Probe"/> rows in list order: when they hold a full page, those are exactly the first
     /// matches (the rows are in order), found by one short index range scan however many rows match in
     /// all. Only when they do not (a rare term) is the filter asked first, through its own index.
+    /// Without <paramref name="probe"/> the filter is asked first at once (a filter by known ids).
     /// </remarks>
     public static async Task<KeysetPage<TEntity>> PageAsync<TEntity>(
         IQueryable<TEntity> rows, KeysetColumn<TEntity> column, bool descending, ListCursor? cursor, int pageSize, CancellationToken ct,
-        Func<IQueryable<TEntity>, IQueryable<TEntity>>? filter = null)
+        Func<IQueryable<TEntity>, IQueryable<TEntity>>? filter = null, bool probe = true)
     {
         ArgumentNullException.ThrowIfNull(column);
         var move = cursor?.Move ?? PageMove.First;
@@ -208,7 +209,7 @@ public static class Keyset
 
         var order = descending != reversed;
         List<TEntity>? read = null;
-        if (filter is not null)
+        if (filter is not null && probe)
         {
             read = await column.Order(filter(column.Order(query, order).Take(Probe)), order).Take(pageSize + 1).ToListAsync(ct);
             if (read.Count <= pageSize)

@@ -26,14 +26,19 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
     /// <summary>Tables smaller than this are counted, never sampled: counting them is cheap.</summary>
     public const long SampleFrom = 100_000;
 
+    /// <summary>A search with at most this many matches reads its page from their ids (primary-key lookups) instead of searching again.</summary>
+    public const int FewMatches = 1_000;
+
     /// <summary>
-    /// The total of a search over <paramref name="table"/>: on a big table a 1 % block sample
-    /// (TABLESAMPLE SYSTEM, repeatable) says first whether the matches are many; past the cap that
-    /// sample's figure is the estimate, with no exact count of a term that matches half the catalogue.
-    /// Otherwise — a rare term, a small table — the capped exact count, which the filter's index serves.
+    /// The total of a search over <paramref name="table"/>, and the matching ids when there are few.
+    /// On a big table a 1 % block sample (TABLESAMPLE SYSTEM, repeatable) says first whether the
+    /// matches are many; past the cap that sample's figure is the estimate, with no exact count of a
+    /// term that matches half the catalogue. Otherwise — a rare term, a small table — the ids of up to
+    /// cap + 1 matches are read (the filter's index serves that): their number is the exact total, and
+    /// when they are few the page is read by id, so a rare term costs one index search, not two.
     /// </summary>
-    public static async Task<ListTotal> CountSearchAsync<T>(
-        IQueryable<T> rows, int cap, NpgsqlDataSource dataSource, string table, string where, IReadOnlyList<object> parameters, CancellationToken ct)
+    public static async Task<(ListTotal Total, IReadOnlyList<int>? Ids)> SearchAsync(
+        IQueryable<int> matchingIds, int cap, NpgsqlDataSource dataSource, string table, string where, IReadOnlyList<object> parameters, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         if (await EstimateAsync(dataSource, $"SELECT 1 FROM {table}", [], ct) >= SampleFrom)
@@ -47,11 +52,18 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
             var sampled = (long)(await command.ExecuteScalarAsync(ct))!;
             if (sampled > cap)
             {
-                return new((int)Math.Min(sampled, int.MaxValue), true);
+                return (new((int)Math.Min(sampled, int.MaxValue), true), null);
             }
         }
 
-        return await CountAsync(rows, cap, token => EstimateAsync(dataSource, $"SELECT 1 FROM {table} WHERE {where}", parameters, token), ct);
+        var ids = await matchingIds.Take(cap + 1).ToListAsync(ct);
+        if (ids.Count <= cap)
+        {
+            return (new(ids.Count, false), ids.Count <= FewMatches ? ids : null);
+        }
+
+        var guess = await EstimateAsync(dataSource, $"SELECT 1 FROM {table} WHERE {where}", parameters, ct);
+        return (new((int)Math.Clamp(guess, cap + 1L, int.MaxValue), true), null);
     }
 
     /// <summary>

@@ -95,14 +95,22 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         var orders = db.Orders.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
         Func<IQueryable<Order>, IQueryable<Order>>? filter = null;
+        var probe = true;
         ListTotal total;
         if (!string.IsNullOrWhiteSpace(search))
         {
             // ESCAPE '\' named (EF would write ESCAPE '', under which the escaped % and _ match a backslash).
             var pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
             filter = q => q.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
-            total = await ListTotal.CountSearchAsync(filter(orders), listOptions.Value.CountCap, dataSource,
+            (total, var ids) = await ListTotal.SearchAsync(filter(orders).Select(o => o.Id), listOptions.Value.CountCap, dataSource,
                 "orders", "number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], ct);
+            if (ids is not null)
+            {
+                // Few matches, all known: the page is read by their ids.
+                var matches = ids.ToArray();
+                filter = q => q.Where(o => matches.Contains(o.Id));
+                probe = false;
+            }
         }
         else
         {
@@ -115,7 +123,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
         if (query.Cursor is not null || query.Page == 0)
         {
-            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct, filter);
+            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct, filter, probe);
             return new OrderPage([.. keyset.Items.Select(Summary)], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 

@@ -135,6 +135,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         var rows = db.Products.AsNoTracking();
         var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
         Func<IQueryable<Product>, IQueryable<Product>>? filter = null;
+        var probe = true;
         ListTotal total;
         if (!string.IsNullOrWhiteSpace(search))
         {
@@ -142,8 +143,15 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
             // match a backslash instead of themselves. The trigram indexes serve both columns.
             var pattern = "%" + EscapeLike(search.Trim()) + "%";
             filter = q => q.Where(p => EF.Functions.ILike(p.Sku, pattern, "\\") || EF.Functions.ILike(p.Name, pattern, "\\"));
-            total = await ListTotal.CountSearchAsync(filter(rows), listOptions.Value.CountCap, dataSource,
+            (total, var ids) = await ListTotal.SearchAsync(filter(rows).Select(p => p.Id), listOptions.Value.CountCap, dataSource,
                 "products", "sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], ct);
+            if (ids is not null)
+            {
+                // Few matches, all known: the page is read by their ids.
+                var matches = ids.ToArray();
+                filter = q => q.Where(p => matches.Contains(p.Id));
+                probe = false;
+            }
         }
         else
         {
@@ -156,7 +164,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
         if (query.Cursor is not null || query.Page == 0)
         {
-            var keyset = await Keyset.PageAsync(rows, column, descending, query.Cursor, pageSize, ct, filter);
+            var keyset = await Keyset.PageAsync(rows, column, descending, query.Cursor, pageSize, ct, filter, probe);
             return new ProductPage([.. keyset.Items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 
