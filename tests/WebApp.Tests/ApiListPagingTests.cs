@@ -83,6 +83,12 @@ public sealed partial class ApiListPagingTests(AppHost host) : IClassFixture<App
         var page = await second.JsonAsync();
         Assert.Equal(1, page.GetProperty("page").GetInt32());
         Assert.Equal(expected.Skip(10).Take(10), Ids(page));
+
+        // An old client can go on by cursor from the page it is on, either way.
+        using var next = await client.GetAsync($"/api/products?pageSize=10&cursor={page.GetProperty("nextCursor").GetString()}");
+        Assert.Equal(expected.Skip(20).Take(10), Ids(await next.JsonAsync()));
+        using var previous = await client.GetAsync($"/api/products?pageSize=10&cursor={page.GetProperty("previousCursor").GetString()}");
+        Assert.Equal(expected.Take(10), Ids(await previous.JsonAsync()));
     }
 
     [Theory]

@@ -178,6 +178,26 @@ public static class Keyset
         new(DateTime.Parse(key, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToUniversalTime(), TimeSpan.Zero);
 
     /// <summary>
+    /// Reads page <paramref name="page"/> by OFFSET (kept for old clients; it reads every skipped row),
+    /// with the cursors around it, so a client can go on by cursor from where it is.
+    /// </summary>
+    public static async Task<KeysetPage<TEntity>> OffsetPageAsync<TEntity>(
+        IQueryable<TEntity> rows, KeysetColumn<TEntity> column, bool descending, int page, int pageSize, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        // A page past any sensible end is simply empty (and never overflows the offset).
+        var pageIndex = Math.Clamp(page, 0, (int.MaxValue / pageSize) - 1);
+        var read = await column.Order(rows, descending).Skip(pageIndex * pageSize).Take(pageSize + 1).ToListAsync(ct);
+        var items = read.Take(pageSize).ToList();
+        ListCursor At(PageMove m, TEntity row) => new(column.Name, descending, m, column.KeyOf(row), column.IdOf(row));
+        return new KeysetPage<TEntity>(
+            items,
+            pageIndex > 0 && items.Count > 0 ? At(PageMove.Before, items[0]) : null,
+            read.Count > pageSize ? At(PageMove.After, items[^1]) : null,
+            ListCursor.LastOf(column.Name, descending));
+    }
+
+    /// <summary>
     /// Reads the page <paramref name="cursor"/> names (the first page when null) of <paramref name="rows"/>
     /// sorted by <paramref name="column"/>: <paramref name="pageSize"/> + 1 rows, so whether there is a
     /// further page is known without a count. Following the cursors reads every row once, forward or

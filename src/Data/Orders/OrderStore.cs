@@ -127,10 +127,8 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
             return new OrderPage([.. keyset.Items.Select(Summary)], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 
-        // A page past any sensible end is simply empty (and never overflows the offset).
-        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var page = await column.Order(filter is null ? orders : filter(orders), descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
-        return new OrderPage([.. page.Select(Summary)], total.Count, total.IsEstimate);
+        var byOffset = await Keyset.OffsetPageAsync(filter is null ? orders : filter(orders), column, descending, query.Page, pageSize, ct);
+        return new OrderPage([.. byOffset.Items.Select(Summary)], total.Count, total.IsEstimate, byOffset.Previous, byOffset.Next, byOffset.Last);
     }
 
     private static OrderSummary Summary(Order o) =>

@@ -168,10 +168,8 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
             return new ProductPage([.. keyset.Items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
         }
 
-        // A page past any sensible end is simply empty (and never overflows the offset).
-        var pageIndex = Math.Clamp(query.Page, 0, int.MaxValue / pageSize - 1);
-        var items = await column.Order(filter is null ? rows : filter(rows), descending).Skip(pageIndex * pageSize).Take(pageSize).ToListAsync(ct);
-        return new ProductPage([.. items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate);
+        var byOffset = await Keyset.OffsetPageAsync(filter is null ? rows : filter(rows), column, descending, query.Page, pageSize, ct);
+        return new ProductPage([.. byOffset.Items.Select(p => p.ToSnapshot())], total.Count, total.IsEstimate, byOffset.Previous, byOffset.Next, byOffset.Last);
     }
 
     /// <summary>Inserts a product at version 1.</summary>
