@@ -125,7 +125,7 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             o.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
             o.Property(x => x.LastSaveId).HasColumnName("last_save_id");
             o.Property(x => x.LineCount).HasColumnName("line_count");
-            o.Property(x => x.Total).HasColumnName("total").HasPrecision(18, 2);
+            o.Property(x => x.Total).HasColumnName("total").HasPrecision(30, 2); // up to 2,000 lines of 1,000,000 × 1,000,000,000: ~2e18
             o.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
 
             o.HasIndex(x => x.Number, "ix_orders_number_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");

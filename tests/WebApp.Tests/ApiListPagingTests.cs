@@ -108,6 +108,22 @@ public sealed partial class ApiListPagingTests(AppHost host) : IClassFixture<App
     }
 
     [Fact]
+    public async Task ACursor_WithAnotherSearch_Is400NamingSearch_AndWithItsOwn_Continues()
+    {
+        using var client = await SignedInAsync(host.BaseAddress, "alice");
+        using var first = await client.GetAsync("/api/products?search=oak&pageSize=2");
+        var next = (await first.JsonAsync()).GetProperty("nextCursor").GetString();
+        using var other = await client.GetAsync($"/api/products?search=lamp&pageSize=2&cursor={next}");
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+        Assert.True((await other.JsonAsync()).GetProperty("errors").TryGetProperty("search", out _));
+        using var none = await client.GetAsync($"/api/products?pageSize=2&cursor={next}");
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        using var same = await client.GetAsync($"/api/products?search=%20oak%20&pageSize=2&cursor={next}");
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        Assert.All((await same.JsonAsync()).GetProperty("items").EnumerateArray(), i => Assert.Contains("oak", i.GetProperty("name").GetString()!, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task ALastCursor_WithTheSameSortGiven_IsAccepted()
     {
         using var client = await SignedInAsync(host.BaseAddress, "alice");

@@ -32,7 +32,9 @@ public sealed class ListTotalBrowserTests(BrowserFixture browser)
     {
         await using var app = new AppHost();
         await app.InitializeAsync();
-        var total = (await app.Services.GetRequiredService<Data.Products.ProductStore>().ListAsync(new())).TotalCount;
+        var store = app.Services.GetRequiredService<Data.Products.ProductStore>();
+        var total = (await store.ListAsync(new())).TotalCount;
+        var cheapest = (await store.ListAsync(new(SortBy: "Price", PageSize: 1))).Items[0].Values.Price;
         Assert.InRange(total, 51, 99);
         var page = await browser.SignInAsync(app.BaseAddress, "alice", new() { Locale = "en-US" });
         await page.GotoAsync("/products");
@@ -44,6 +46,7 @@ public sealed class ListTotalBrowserTests(BrowserFixture browser)
         // Sort by price (the column header), then walk forward: prices never go down across a page break.
         await grid.Locator("th:has-text('Price') .sortable-column-header, th:has-text('Price') .column-header").First.ClickAsync();
         await Assertions.Expect(info).ToHaveTextAsync($"1-25 of {total}");
+        await Assertions.Expect(grid.Locator("tbody tr td:nth-child(3)").First).ToHaveTextAsync(cheapest.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture));
         var prices = new List<decimal>();
         async Task ReadPricesAsync() => prices.AddRange((await grid.Locator("tbody tr td:nth-child(3)").AllInnerTextsAsync()).Select(t => decimal.Parse(t, System.Globalization.CultureInfo.InvariantCulture)));
         await ReadPricesAsync();

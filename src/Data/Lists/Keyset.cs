@@ -21,7 +21,8 @@ public enum PageMove
 /// move, and the sort key and id of the row the move starts from. Reading a page by cursor costs the
 /// same at any depth (an index seek), unlike OFFSET, which reads every skipped row.
 /// </summary>
-public sealed record ListCursor(string Sort, bool Descending, PageMove Move, string? Key = null, int Id = 0)
+/// <param name="Filter">For programs: a tag of the search the cursor was made under, so it is not reused with another (the stores ignore it).</param>
+public sealed record ListCursor(string Sort, bool Descending, PageMove Move, string? Key = null, int Id = 0, string? Filter = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -29,7 +30,7 @@ public sealed record ListCursor(string Sort, bool Descending, PageMove Move, str
     public static ListCursor LastOf(string sort, bool descending) => new(sort, descending, PageMove.Last);
 
     /// <summary>The token: base64url of a small JSON object (opaque to clients; not a secret).</summary>
-    public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Wire(Sort, Descending, Move, Key, Id), Json))
+    public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new Wire(Sort, Descending, Move, Key, Id, Filter), Json))
         .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Reads a token made by <see cref="Encode"/>; false for anything else.</summary>
@@ -52,7 +53,7 @@ public sealed record ListCursor(string Sort, bool Descending, PageMove Move, str
                 return false;
             }
 
-            cursor = new ListCursor(wire.S, wire.D, wire.M, wire.K, wire.I);
+            cursor = new ListCursor(wire.S, wire.D, wire.M, wire.K, wire.I, wire.F);
             return true;
         }
         catch (Exception ex) when (ex is FormatException or JsonException or DecoderFallbackException)
@@ -61,7 +62,16 @@ public sealed record ListCursor(string Sort, bool Descending, PageMove Move, str
         }
     }
 
-    private sealed record Wire(string S, bool D, PageMove M, string? K, int I);
+    private sealed record Wire(string S, bool D, PageMove M, string? K, int I, string? F = null);
+
+    /// <summary>The tag of a search as the stores apply it (trimmed; none for no search): 8 bytes of its SHA-256.</summary>
+    public static string? FilterTag(string? search)
+    {
+        var text = search?.Replace("\0", string.Empty, StringComparison.Ordinal).Trim();
+        return string.IsNullOrEmpty(text)
+            ? null
+            : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 8);
+    }
 }
 
 /// <summary>One keyset page: its rows in list order and the cursors around it (null where there is nothing).</summary>

@@ -32,7 +32,7 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
     /// <summary>
     /// The total of a search over <paramref name="table"/>, and the matching ids when there are few.
     /// On a big table a 1 % block sample (TABLESAMPLE SYSTEM, repeatable) says first whether the
-    /// matches are many; past the cap that sample's figure is the estimate, with no exact count of a
+    /// matches are many; three times past the cap that sample's figure is the estimate, with no exact count of a
     /// term that matches half the catalogue. Otherwise — a rare term, a small table — the ids of up to
     /// cap + 1 matches are read (the filter's index serves that): their number is the exact total, and
     /// when they are few the page is read by id, so a rare term costs one index search, not two.
@@ -49,8 +49,10 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
                 command.Parameters.Add(new NpgsqlParameter { Value = p });
             }
 
+            // A block sample counts whole pages: rows written together (one import, one customer's
+            // orders) swing it widely. Only far past the cap is it trusted; nearer, the bounded count decides.
             var sampled = (long)(await command.ExecuteScalarAsync(ct))!;
-            if (sampled > cap)
+            if (sampled > 3L * cap)
             {
                 return (new((int)Math.Min(sampled, int.MaxValue), true), null);
             }

@@ -289,8 +289,8 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnName("status");
 
                     b.Property<decimal>("Total")
-                        .HasPrecision(18, 2)
-                        .HasColumnType("numeric(18,2)")
+                        .HasPrecision(30, 2)
+                        .HasColumnType("numeric(30,2)")
                         .HasColumnName("total");
 
                     b.Property<int>("Version")

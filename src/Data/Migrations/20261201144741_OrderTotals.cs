@@ -20,8 +20,8 @@ namespace CollabEditor.Data.Migrations
             migrationBuilder.AddColumn<decimal>(
                 name: "total",
                 table: "orders",
-                type: "numeric(18,2)",
-                precision: 18,
+                type: "numeric(30,2)",
+                precision: 30,
                 scale: 2,
                 nullable: false,
                 defaultValue: 0m);

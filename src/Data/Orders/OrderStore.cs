@@ -80,7 +80,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         var wanted = ids.ToArray();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Orders.AsNoTracking().Where(o => wanted.Contains(o.Id))
-            .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.Lines.Count, o.Lines.Sum(l => l.Quantity * l.UnitPrice), o.Version, o.LastChangedBy, o.LastChangedAt))
+            .Select(o => new OrderSummary(o.Id, o.Number, o.CustomerName, o.Status, o.LineCount, o.Total, o.Version, o.LastChangedBy, o.LastChangedAt))
             .ToListAsync(ct);
     }
 

@@ -33,6 +33,9 @@ public sealed class StartupLock : IAsyncDisposable
         }
         catch
         {
+            // The lock may have been granted before the failure: this session must never be lent out
+            // again (the pool keeps session state: No Reset On Close).
+            dataSource.Clear();
             await connection.DisposeAsync();
             throw;
         }

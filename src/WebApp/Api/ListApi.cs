@@ -18,7 +18,7 @@ internal static class ListApi
 {
     public const string CursorDescription =
         "Where to go: previousCursor, nextCursor or lastCursor of a page this API returned (opaque; it carries its sort). "
-        + "Costs the same at any depth. Give it instead of page; sort and desc may be left out (or must match it).";
+        + "Costs the same at any depth. Give it instead of page, with the same search; sort and desc may be left out (or must match it).";
 
     public const string PageDescription = "Page number from 0 (OFFSET: kept for old clients; slow when deep — use cursor).";
 
@@ -28,7 +28,7 @@ internal static class ListApi
 
     /// <summary>The query's cursor, or a 400 naming the parameter that is wrong.</summary>
     public static (ListCursor? Cursor, IResult? Problem) ReadCursor<TEntity>(
-        string? cursor, string? sort, bool? desc, int? page, IReadOnlyList<KeysetColumn<TEntity>> columns)
+        string? cursor, string? search, string? sort, bool? desc, int? page, IReadOnlyList<KeysetColumn<TEntity>> columns)
     {
         if (cursor is null)
         {
@@ -45,6 +45,11 @@ internal static class ListApi
         if (page is not null)
         {
             return (null, Validation([new("page", "Give page or cursor, not both: a cursor already says where the page is.")]));
+        }
+
+        if (parsed.Filter != ListCursor.FilterTag(search))
+        {
+            return (null, Validation([new("search", "The cursor was made for another search: give the search it came with, or start again without a cursor.")]));
         }
 
         if ((sort is not null && sort != parsed.Sort) || (desc is not null && desc != parsed.Descending))
@@ -66,7 +71,7 @@ internal static class ListApi
                 return null;
             }
 
-            var token = cursor.Encode();
+            var token = (cursor with { Filter = ListCursor.FilterTag(search) }).Encode();
             var query = new Dictionary<string, string?> { ["cursor"] = token, ["pageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             if (!string.IsNullOrEmpty(search))
             {

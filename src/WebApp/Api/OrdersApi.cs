@@ -64,7 +64,7 @@ public static class OrdersApi
         orders.MapGet("/", async Task<IResult> (HttpContext http, OrderStore store, string? search, string? sort, bool? desc,
             [Description(ListApi.PageDescription)] int? page, int? pageSize, [Description(ListApi.CursorDescription)] string? cursor, CancellationToken ct) =>
         {
-            var (at, problem) = ListApi.ReadCursor(cursor, sort, desc, page, OrderStore.SortColumns);
+            var (at, problem) = ListApi.ReadCursor(cursor, search, sort, desc, page, OrderStore.SortColumns);
             if (problem is not null)
             {
                 return problem;

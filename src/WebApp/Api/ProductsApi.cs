@@ -54,7 +54,7 @@ public static class ProductsApi
         products.MapGet("/", async Task<IResult> (HttpContext http, ProductStore store, string? search, string? sort, bool? desc,
             [Description(ListApi.PageDescription)] int? page, int? pageSize, [Description(ListApi.CursorDescription)] string? cursor, CancellationToken ct) =>
         {
-            var (at, problem) = ListApi.ReadCursor(cursor, sort, desc, page, ProductStore.SortColumns);
+            var (at, problem) = ListApi.ReadCursor(cursor, search, sort, desc, page, ProductStore.SortColumns);
             if (problem is not null)
             {
                 return problem;

@@ -39,8 +39,8 @@ public sealed class KeysetPaging
         if (_for != (sort, descending, search))
         {
             _for = (sort, descending, search);
-            Current = null;
-            _pending = 0;
+            // Nothing of the old sort or search may be moved to: its cursors go with it.
+            (Current, _pending, _previous, _next, _last) = (null, 0, null, null, null);
         }
 
         return Current;

@@ -23,7 +23,7 @@ public sealed partial class LiveLists : IDisposable
     public LiveLists(ChangeFeed feed, ProductStore products, OrderStore orders, LeaseStore leases, NpgsqlDataSource dataSource, IOptions<ListOptions> options, TimeProvider time, ILogger<LiveLists> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var text = new Lazy<Task<DatabaseText>>(() => DatabaseText.ReadAsync(dataSource));
+        var text = new TextRules(dataSource);
         var settings = options.Value;
         _products = new("products", ResourceKey.Product, feed, settings, time, text, leases, logger, (ids, ct) => Read(products.GetManyAsync(ids, ct), p => p.Id));
         _orders = new("orders", ResourceKey.Order, feed, settings, time, text, leases, logger, (ids, ct) => Read(orders.SummariesAsync(ids, ct), o => o.Id));
@@ -61,7 +61,7 @@ public sealed partial class LiveLists : IDisposable
         private readonly TimeProvider _time;
         private readonly List<ChangeEvent> _pending = [];
         private bool _flushing;
-        private readonly Lazy<Task<DatabaseText>> _text;
+        private readonly TextRules _text;
         private readonly LeaseStore _leases;
         private readonly ILogger _logger;
         private readonly Func<IReadOnlyCollection<int>, CancellationToken, Task<IReadOnlyDictionary<int, TItem>>> _read;
@@ -70,7 +70,7 @@ public sealed partial class LiveLists : IDisposable
         private Subscriber<TItem>[] _handlers = [];
         private long _reads;
 
-        public Collection(string name, string kind, ChangeFeed feed, ListOptions options, TimeProvider time, Lazy<Task<DatabaseText>> text, LeaseStore leases, ILogger logger,
+        public Collection(string name, string kind, ChangeFeed feed, ListOptions options, TimeProvider time, TextRules text, LeaseStore leases, ILogger logger,
             Func<IReadOnlyCollection<int>, CancellationToken, Task<IReadOnlyDictionary<int, TItem>>> read)
         {
             (_name, _kind, _options, _time, _text, _leases, _logger, _read) = (name, kind, options, time, text, leases, logger, read);
@@ -179,7 +179,7 @@ public sealed partial class LiveLists : IDisposable
             var leased = Ids(batch.Where(e => e.Kind != ChangeKind.Saved));
             try
             {
-                var text = await _text.Value;
+                var text = await _text.GetAsync();
                 IReadOnlyDictionary<int, TItem> rows = new Dictionary<int, TItem>();
                 if (saved.Count > 0)
                 {
@@ -266,5 +266,32 @@ public sealed partial class LiveLists : IDisposable
         private Action? _dispose = dispose;
 
         public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+
+    /// <summary>
+    /// The database's text rules, read once they can be read: a read that fails (the database away
+    /// at the first batch) counts as "nothing reproducible" for that batch — its lists re-query —
+    /// and is tried again with the next one, instead of turning patching off until a restart.
+    /// </summary>
+    private sealed class TextRules(NpgsqlDataSource dataSource)
+    {
+        private DatabaseText? _known;
+
+        public async Task<DatabaseText> GetAsync()
+        {
+            if (_known is { } known)
+            {
+                return known;
+            }
+
+            try
+            {
+                return _known = await DatabaseText.ReadAsync(dataSource);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                return DatabaseText.Unknown;
+            }
+        }
     }
 }

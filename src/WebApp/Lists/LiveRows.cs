@@ -20,6 +20,8 @@ public sealed class LiveRows<TRow>(ListColumns<TRow> columns)
     private bool _totalIsEstimate;
     private int _loads;
     private bool _requeryAsked;
+    // Changes arrived for a query that then failed: what is shown may lack them.
+    private bool _stale;
     private bool _patchReady;
 
     /// <summary>What the list shows now (null before its first query).</summary>
@@ -30,6 +32,7 @@ public sealed class LiveRows<TRow>(ListColumns<TRow> columns)
     {
         _loads++;
         _requeryAsked = false;
+        _stale = false;
         _patchReady = false;
         _duringLoad.Clear();
     }
@@ -40,6 +43,8 @@ public sealed class LiveRows<TRow>(ListColumns<TRow> columns)
         _loads = Math.Max(0, _loads - 1);
         if (_loads == 0)
         {
+            // What arrived for the failed query is not in what is shown: the next change re-queries.
+            _stale |= _duringLoad.Count > 0;
             _duringLoad.Clear();
         }
     }
@@ -100,6 +105,12 @@ public sealed class LiveRows<TRow>(ListColumns<TRow> columns)
         if (_requeryAsked || _view is null)
         {
             return new(ListAction.Unchanged, _view?.Rows ?? [], "a query is coming");
+        }
+
+        if (_stale)
+        {
+            (_stale, _requeryAsked, _patchReady) = (false, true, false);
+            return new(ListAction.Requery, _view.Rows, "changes arrived during a query that failed");
         }
 
         var decision = ListDecider.Decide(_view, changes, columns);
