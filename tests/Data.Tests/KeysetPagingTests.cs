@@ -316,6 +316,18 @@ public sealed class KeysetPagingTests : DataTest
     }
 
     [Fact]
+    public async Task TheLargestOrderTheRulesAllow_HasItsExactTotal()
+    {
+        // 2,000 lines of 1,000,000 at 1,000,000,000.00: 2e18, past numeric(18,2).
+        var created = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Big", OrderStatus.Draft, ""), Alice)).Current;
+        var lines = Enumerable.Range(0, OrderRules.LinesMax)
+            .Select(n => new OrderLine(Guid.NewGuid(), 1, $"SKU-{n}", "Item", OrderRules.QuantityMax, OrderRules.UnitPriceMax)).ToList();
+        Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(created.Id, created.Version, created.Values with { Lines = lines }, Alice));
+        var summary = Assert.Single((await Orders.ListAsync(new OrderQuery(Search: "Big"))).Items);
+        Assert.Equal((OrderRules.LinesMax, (decimal)OrderRules.LinesMax * OrderRules.QuantityMax * OrderRules.UnitPriceMax), (summary.LineCount, summary.Total));
+    }
+
+    [Fact]
     public async Task TheMigration_GivesExistingOrders_TheirLineCountAndTotal_WithoutANewVersion()
     {
         // A database at the migration before, with an order and lines, then migrated on.
