@@ -185,6 +185,7 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
         return new HistoryPage(items, next);
     }
 
+    // A write from outside the app may repeat a version number; the latest entry for it is what was committed last.
     private async Task<HistoryEntry?> EntryAtAsync(string key, int version, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -194,16 +195,8 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
             .FirstOrDefaultAsync(ct);
     }
 
-    private async Task<string?> DataAtAsync(string key, int version, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // A write from outside the app may repeat a version number; the latest entry for it is what was committed last.
-        return await db.RecordHistory.AsNoTracking()
-            .Where(h => h.ResourceKey == key && h.Version == version && !h.Deleted)
-            .OrderByDescending(h => h.Id)
-            .Select(h => h.Data)
-            .FirstOrDefaultAsync(ct);
-    }
+    private async Task<string?> DataAtAsync(string key, int version, CancellationToken ct) =>
+        (await EntryAtAsync(key, version, ct))?.Data;
 
     private static FieldError NoSuchVersion(string kind, int version) =>
         new("Version", $"Version {version} is not in this {kind}'s history: nothing was restored.");

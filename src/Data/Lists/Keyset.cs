@@ -97,6 +97,9 @@ public abstract class KeysetColumn<TEntity>
     /// <summary>A row's id (the tie-break of every sort).</summary>
     public abstract int IdOf(TEntity row);
 
+    /// <summary>The cursor that moves <paramref name="move"/> from <paramref name="row"/> in this sort.</summary>
+    public ListCursor CursorAt(PageMove move, bool descending, TEntity row) => new(Name, descending, move, KeyOf(row), IdOf(row));
+
     /// <summary>True when <paramref name="key"/> is a value of this column (a cursor made for it).</summary>
     public abstract bool Accepts(string key);
 }
@@ -199,11 +202,10 @@ public static class Keyset
         var pageIndex = Math.Clamp(page, 0, (int.MaxValue / pageSize) - 1);
         var read = await column.Order(rows, descending).Skip(pageIndex * pageSize).Take(pageSize + 1).ToListAsync(ct);
         var items = read.Take(pageSize).ToList();
-        ListCursor At(PageMove m, TEntity row) => new(column.Name, descending, m, column.KeyOf(row), column.IdOf(row));
         return new KeysetPage<TEntity>(
             items,
-            pageIndex > 0 && items.Count > 0 ? At(PageMove.Before, items[0]) : null,
-            read.Count > pageSize ? At(PageMove.After, items[^1]) : null,
+            pageIndex > 0 && items.Count > 0 ? column.CursorAt(PageMove.Before, descending, items[0]) : null,
+            read.Count > pageSize ? column.CursorAt(PageMove.After, descending, items[^1]) : null,
             ListCursor.LastOf(column.Name, descending));
     }
 
@@ -270,11 +272,10 @@ public static class Keyset
 
         var hasPrevious = move switch { PageMove.First => false, PageMove.After => true, _ => more };
         var hasNext = move switch { PageMove.Last => false, PageMove.Before => true, _ => more };
-        ListCursor At(PageMove m, TEntity row) => new(column.Name, descending, m, column.KeyOf(row), column.IdOf(row));
         return new KeysetPage<TEntity>(
             items,
-            hasPrevious && items.Count > 0 ? At(PageMove.Before, items[0]) : null,
-            hasNext && items.Count > 0 ? At(PageMove.After, items[^1]) : null,
+            hasPrevious && items.Count > 0 ? column.CursorAt(PageMove.Before, descending, items[0]) : null,
+            hasNext && items.Count > 0 ? column.CursorAt(PageMove.After, descending, items[^1]) : null,
             last);
     }
 }

@@ -86,4 +86,14 @@ public readonly record struct ListTotal(int Count, bool IsEstimate)
         using var plan = System.Text.Json.JsonDocument.Parse(json);
         return (long)plan.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
     }
+
+    /// <summary>
+    /// A search as an <c>ILIKE</c> pattern matching it anywhere: <c>\</c>, <c>%</c> and <c>_</c> escaped so they
+    /// match themselves (the queries name <c>ESCAPE '\'</c>: EF would otherwise write <c>ESCAPE ''</c>).
+    /// </summary>
+    public static string ContainsPattern(string search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        return "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+    }
 }

@@ -99,8 +99,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         ListTotal total;
         if (!string.IsNullOrWhiteSpace(search))
         {
-            // ESCAPE '\' named (EF would write ESCAPE '', under which the escaped % and _ match a backslash).
-            var pattern = "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            var pattern = ListTotal.ContainsPattern(search);
             filter = q => q.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
             (total, var ids) = await ListTotal.SearchAsync(filter(orders).Select(o => o.Id), listOptions.Value.CountCap, dataSource,
                 "orders", "number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], ct);

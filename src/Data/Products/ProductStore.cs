@@ -141,7 +141,7 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
         {
             // ESCAPE '\' must be named: without it EF writes ESCAPE '' and the escaped % and _ would
             // match a backslash instead of themselves. The trigram indexes serve both columns.
-            var pattern = "%" + EscapeLike(search.Trim()) + "%";
+            var pattern = ListTotal.ContainsPattern(search);
             filter = q => q.Where(p => EF.Functions.ILike(p.Sku, pattern, "\\") || EF.Functions.ILike(p.Name, pattern, "\\"));
             (total, var ids) = await ListTotal.SearchAsync(filter(rows).Select(p => p.Id), listOptions.Value.CountCap, dataSource,
                 "products", "sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'", [pattern], ct);
@@ -394,7 +394,4 @@ public sealed class ProductStore(IDbContextFactory<CollabDbContext> dbFactory, N
 
     private static SaveResult.Invalid DuplicateSku(ProductValues v) =>
         new([new FieldError(nameof(ProductValues.Sku), $"SKU must be unique: '{v.Sku}' is already used by another product.")]);
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }
