@@ -76,6 +76,7 @@ public sealed record EditState<T>
         { Warning: { } warning } => warning,
         _ when DeletedBy is not null => $"They are based on version {Draft.BaseVersion}; {DeletedBy} deleted it since.",
         _ when Theirs is not null => $"They are based on version {Draft.BaseVersion}; {Theirs.ChangedBy} saved version {Theirs.Version} since. Review merges them; nothing is saved until you do.",
+        _ when Base is not null && Base.Version != Draft.BaseVersion => $"They are based on version {Draft.BaseVersion}; {Base.ChangedBy} saved version {Base.Version} since, and the form shows them merged with it. Nothing is saved until you press Save.",
         _ => "Nothing is saved until you press Save.",
     };
 

@@ -75,6 +75,6 @@ public abstract class EditorKind<T>
     /// <summary>The rules on <paramref name="values"/>, for a record saved as <paramref name="saved"/> (null: new).</summary>
     public abstract IReadOnlyList<FieldError> Validate(T? saved, T values);
 
-    /// <summary>Merges my edits with theirs (null: deleted) against <paramref name="started"/>, the base both started from.</summary>
-    public abstract EditMerge<T> Merge(T started, T mine, Versioned<T>? theirs, int baseVersion, T shown);
+    /// <summary>Merges my edits with theirs (null: deleted) against <paramref name="started"/>, the base both started from; <paramref name="since"/> says when theirs came ("while you were editing").</summary>
+    public abstract EditMerge<T> Merge(T started, T mine, Versioned<T>? theirs, int baseVersion, T shown, string since);
 }

@@ -56,12 +56,12 @@ public sealed class OrderEditor(OrderStore store, HistoryStore history) : Editor
     public override IReadOnlyList<FieldError> Validate(OrderValues? saved, OrderValues values) =>
         saved is null ? OrderRules.Validate(values) : OrderRules.ValidateChange(saved, values);
 
-    public override EditMerge<OrderValues> Merge(OrderValues started, OrderValues mine, Versioned<OrderValues>? theirs, int baseVersion, OrderValues shown)
+    public override EditMerge<OrderValues> Merge(OrderValues started, OrderValues mine, Versioned<OrderValues>? theirs, int baseVersion, OrderValues shown, string since)
     {
         var merge = OrderMerge.Merge(started, mine, theirs?.Values);
         var snapshot = theirs is null ? null : new OrderSnapshot(_loaded!.Id, _loaded.Number, theirs.Values, theirs.Version, theirs.ChangedBy, theirs.At);
         return new(merge.Merged, merge.HasConflicts, merge.TheirChanges(),
-            async dialogs => snapshot is null ? new MergeDecision<OrderValues>.KeepEditing() : await OrderConflictDialog.ShowAsync(dialogs, merge, snapshot, baseVersion) switch
+            async dialogs => snapshot is null ? new MergeDecision<OrderValues>.KeepEditing() : await OrderConflictDialog.ShowAsync(dialogs, merge, snapshot, baseVersion, since) switch
             {
                 OrderConflictDecision.SaveMerged m => new MergeDecision<OrderValues>.SaveMerged(m.Values),
                 OrderConflictDecision.DiscardMine => new MergeDecision<OrderValues>.DiscardMine(),

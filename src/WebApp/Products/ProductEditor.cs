@@ -49,12 +49,12 @@ public sealed class ProductEditor(ProductStore store, HistoryStore history) : Ed
 
     public override IReadOnlyList<FieldError> Validate(ProductValues? saved, ProductValues values) => ProductRules.Validate(values);
 
-    public override EditMerge<ProductValues> Merge(ProductValues started, ProductValues mine, Versioned<ProductValues>? theirs, int baseVersion, ProductValues shown)
+    public override EditMerge<ProductValues> Merge(ProductValues started, ProductValues mine, Versioned<ProductValues>? theirs, int baseVersion, ProductValues shown, string since)
     {
         var merge = ThreeWayMerge.Merge(started, mine, theirs?.Values, ProductValues.Fields);
         var snapshot = theirs is null ? null : new ProductSnapshot(_id, theirs.Values, theirs.Version, theirs.ChangedBy, theirs.At);
         return new(merge.Merged, merge.HasConflicts, [.. merge.Fields.Where(f => f.Outcome == FieldOutcome.TheirsOnly).Select(f => f.Label)],
-            async dialogs => await ConflictDialog.ShowAsync(dialogs, merge, snapshot, baseVersion, shown) switch
+            async dialogs => await ConflictDialog.ShowAsync(dialogs, merge, snapshot, baseVersion, shown, since) switch
             {
                 ConflictDecision.SaveMerged m => new MergeDecision<ProductValues>.SaveMerged(m.Values),
                 ConflictDecision.Recreate r => new MergeDecision<ProductValues>.Recreate(r.Values),
