@@ -90,6 +90,9 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.Property(x => x.UserId).HasColumnName("user_id").HasMaxLength(450).IsRequired();
             p.Property(x => x.DisplayName).HasColumnName("display_name").HasMaxLength(100).IsRequired();
             p.Property(x => x.SeenAt).HasColumnName("seen_at").HasDefaultValueSql("now()");
+            p.Property(x => x.Field).HasColumnName("field");
+            p.Property(x => x.Changing).HasColumnName("changing").HasDefaultValueSql("'{}'");
+            p.Property(x => x.ChangedAt).HasColumnName("changed_at");
             p.HasIndex(x => x.ResourceKey).HasDatabaseName("ix_presence_resource_key");
         });
 

@@ -43,6 +43,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Records.RecordNameStore>();
         services.AddSettings<LeaseOptions>("Leases");
         services.AddSettings<PresenceOptions>("Presence");
+        services.AddSettings<Core.Editing.EditingOptions>(Core.Editing.EditingOptions.Section);
         services.AddSettings<ChangeLogOptions>("Changes");
         services.AddSettings<ListOptions>(ListOptions.Section);
         services.AddSettings<DatabaseStartupOptions>(DatabaseStartupOptions.Section);

@@ -21,6 +21,7 @@ public sealed class StartupTests(ITestOutputHelper output)
         { "Leases__SweepEvery", "00:00:00", "Leases:SweepEvery" },
         { "Presence__Ttl", "abc", "Presence:Ttl" },
         { "Presence__HeartbeatEvery", "00:00:05", "Presence:HeartbeatEvery" },
+        { "Editing__FieldLockIdle", "00:00:00", "Editing:FieldLockIdle" },
         { "Changes__Retention", "00:00:10", "Changes:Retention" },
         { "Changes__MaxCatchUp", "0", "Changes:MaxCatchUp" },
         { "Changes__ListenerHealthyAfter", "soon", "Changes:ListenerHealthyAfter" },

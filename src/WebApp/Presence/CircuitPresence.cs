@@ -14,7 +14,7 @@ namespace CollabEditor.WebApp.Presence;
 /// </summary>
 public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) : CircuitHandler
 {
-    private readonly ConcurrentDictionary<Guid, (string Key, Actor Actor)> _pages = new();
+    private readonly ConcurrentDictionary<Guid, Page> _pages = new();
 
     /// <summary>False while the browser is disconnected.</summary>
     public bool IsConnected { get; private set; } = true;
@@ -22,11 +22,22 @@ public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) 
     /// <summary>Says the page <paramref name="id"/> is (still) open on <paramref name="key"/>.</summary>
     public async Task HeartbeatAsync(Guid id, string key, Actor actor, CancellationToken ct = default)
     {
-        _pages[id] = (key, actor);
+        var page = _pages.AddOrUpdate(id, _ => new(key, actor, PresenceFields.None), (_, p) => p with { Key = key, Actor = actor });
         // Once the instance is stopping its rows have been released: a late heartbeat must not bring one back.
         if (IsConnected && !circuits.Stopping)
         {
-            await store.HeartbeatAsync(id, key, actor, ct);
+            // A row swept meanwhile comes back with the page's fields.
+            await store.HeartbeatAsync(id, key, actor, page.Fields, ct);
+        }
+    }
+
+    /// <summary>Says where in <paramref name="key"/> the page <paramref name="id"/> is (see <see cref="PresenceStore.SetFieldsAsync"/>).</summary>
+    public async Task SetFieldsAsync(Guid id, string key, Actor actor, PresenceFields fields, bool edited, CancellationToken ct = default)
+    {
+        _pages[id] = new(key, actor, fields);
+        if (IsConnected && !circuits.Stopping)
+        {
+            await store.SetFieldsAsync(id, key, actor, fields, edited, ct);
         }
     }
 
@@ -55,7 +66,7 @@ public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) 
         IsConnected = true;
         foreach (var (id, page) in _pages)
         {
-            await store.HeartbeatAsync(id, page.Key, page.Actor, cancellationToken);
+            await store.HeartbeatAsync(id, page.Key, page.Actor, page.Fields, cancellationToken);
         }
     }
 
@@ -70,4 +81,6 @@ public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) 
         circuits.Remove(this);
         return store.LeaveAsync(_pages.Keys, cancellationToken);
     }
+
+    private sealed record Page(string Key, Actor Actor, PresenceFields Fields);
 }

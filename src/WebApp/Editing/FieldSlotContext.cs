@@ -1,0 +1,6 @@
+namespace CollabEditor.WebApp.Editing;
+
+/// <summary>What a field inside a <see cref="FieldSlot"/> is told.</summary>
+/// <param name="ReadOnly">The field is read-only: the whole record is, or someone else's unsaved changes soft-lock it for me.</param>
+/// <param name="LockedBy">Who soft-locks it for me; null when nobody does.</param>
+public sealed record FieldSlotContext(bool ReadOnly, string? LockedBy);
