@@ -61,4 +61,51 @@ public sealed class TwoInstanceTests(TwoInstances apps, BrowserFixture browser) 
         await alice.Context.CloseAsync();
         await Assertions.Expect(bob.Locator("[data-testid=presence]")).ToHaveCountAsync(0, new() { Timeout = 8000 });
     }
+
+    /// <summary>
+    /// Field-level presence and soft field locks across instances (issue 15): Alice on A focuses Price and
+    /// Bob on B sees "Alice" on his Price within a second; once she types there, his Price turns
+    /// read-only with "Alice is changing this", and after her save it is editable again with her value.
+    /// </summary>
+    [Fact]
+    public async Task AliceInPriceOnA_ShowsOnBobsPriceOnB_ThenSoftLocksItWhileSheTypes_UntilHerSave()
+    {
+        var store = apps.A.Services.GetRequiredService<ProductStore>();
+        // One without "requires check-out": Alice's page would check it out and Bob's whole form be read-only.
+        var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", Descending: true, PageSize: 50))).Items.First(p => !p.Values.RequiresCheckout);
+        var alice = await browser.SignInAsync(apps.A.BaseAddress, "alice");
+        var bob = await browser.SignInAsync(apps.B.BaseAddress, "bob");
+        await alice.GotoAsync($"/products/{product.Id}");
+        await bob.GotoAsync($"/products/{product.Id}");
+        await Assertions.Expect(bob.Locator("[data-testid=presence]")).ToContainTextAsync("Alice");
+
+        await BrowserFixture.Field(alice, "Price").FocusAsync();
+        var focused = System.Diagnostics.Stopwatch.StartNew();
+        await Assertions.Expect(bob.Locator("[data-testid=presence-Price]")).ToContainTextAsync("Alice", new() { Timeout = 1000 });
+        Assert.True(focused.ElapsedMilliseconds < 1000, $"Bob saw Alice in Price after {focused.ElapsedMilliseconds} ms");
+        // Only Price: nobody is in Stock.
+        await Assertions.Expect(bob.Locator("[data-testid=presence-Stock]")).ToHaveCountAsync(0);
+        await Assertions.Expect(BrowserFixture.Field(bob, "Price")).ToBeEditableAsync();
+
+        // She types (real key events): his Price turns read-only and says who is changing it; Stock stays his.
+        await BrowserFixture.Field(alice, "Price").PressAsync("Control+A");
+        await alice.Keyboard.TypeAsync("12.5", new() { Delay = 80 });
+        await Assertions.Expect(bob.Locator("[data-testid=field-lock-Price]")).ToHaveTextAsync("Alice is changing this", new() { Timeout = 2000 });
+        await Assertions.Expect(BrowserFixture.Field(bob, "Price")).Not.ToBeEditableAsync();
+        await Assertions.Expect(BrowserFixture.Field(bob, "Stock")).ToBeEditableAsync();
+        await BrowserFixture.ShotAsync(bob, "field-lock");
+
+        // Her page is not locked by her own typing.
+        await Assertions.Expect(BrowserFixture.Field(alice, "Price")).ToBeEditableAsync();
+        await alice.ClickAsync("[data-testid=save]");
+        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 1}");
+
+        await Assertions.Expect(bob.Locator("[data-testid=field-lock-Price]")).ToHaveCountAsync(0, new() { Timeout = 2000 });
+        await Assertions.Expect(BrowserFixture.Field(bob, "Price")).ToBeEditableAsync();
+        await Assertions.Expect(BrowserFixture.Field(bob, "Price")).ToHaveValueAsync("12.50");
+
+        // She leaves the page: her chip goes within a second.
+        await alice.Context.CloseAsync();
+        await Assertions.Expect(bob.Locator("[data-testid=presence-Price]")).ToHaveCountAsync(0, new() { Timeout = 1500 });
+    }
 }
