@@ -154,11 +154,11 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
         await Assertions.Expect(BrowserFixture.Field(alice, "Price")).ToBeEditableAsync();
         await Assertions.Expect(BrowserFixture.Field(bob, "Price")).ToBeEditableAsync();
 
-        // Both change the price; Bob saves second: a real conflict, the dialog opens.
-        await BrowserFixture.Field(alice, "Price").FillAsync("11.11");
+        // Bob changes the price; Alice saves another price through the API (a program: no presence, so
+        // no soft lock on Bob's field): Bob's save is a real conflict, the dialog opens.
         await BrowserFixture.Field(bob, "Price").FillAsync("22.22");
-        await alice.ClickAsync("[data-testid=save]");
-        await Assertions.Expect(alice.Locator("[data-testid=version-line]")).ToContainTextAsync($"Version {product.Version + 1}");
+        Assert.IsType<Core.Products.SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 11.11m }, new("alice-id", "Alice")));
+        await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {product.Version + 1}");
         await bob.ClickAsync("[data-testid=save]");
         await Assertions.Expect(bob.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Alice saved version {product.Version + 1}");
         await Assertions.Expect(bob.Locator("[data-testid=choose-mine-Price]")).ToBeVisibleAsync();

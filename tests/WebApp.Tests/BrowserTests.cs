@@ -4,10 +4,27 @@ using Microsoft.Playwright;
 
 namespace CollabEditor.WebApp.Tests;
 
+/// <summary>
+/// The app with soft field locks off (<c>Editing:FieldLocks=false</c>, a deployment choice). With them on
+/// (the default), two people end up changing the same field only when both start within the presence
+/// delay; these tests are about what the merge and the conflict dialog do then, so they turn the locks
+/// off rather than race two browsers. The locks themselves: TwoInstanceTests, PagePresenceTwoInstanceTests.
+/// </summary>
+public sealed class NoFieldLocksApp : IAsyncLifetime
+{
+    public AppHost Host { get; } = new(new Dictionary<string, string?> { ["Editing:FieldLocks"] = "false" });
+
+    public Task InitializeAsync() => Host.InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)Host).DisposeAsync();
+}
+
 /// <summary>Two people in two browser contexts against the real app on a real port.</summary>
 [Collection(BrowserGroup.Name)]
-public sealed class BrowserTests(AppHost host, BrowserFixture browser) : IClassFixture<AppHost>
+public sealed class BrowserTests(NoFieldLocksApp app, BrowserFixture browser) : IClassFixture<NoFieldLocksApp>
 {
+    private readonly AppHost host = app.Host;
+
     private Task<IPage> SignInAsync(string user) => browser.SignInAsync(host.BaseAddress, user);
 
     private static ILocator Field(IPage page, string name) => BrowserFixture.Field(page, name);

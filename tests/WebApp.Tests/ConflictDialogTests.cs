@@ -1,6 +1,8 @@
 using Bunit;
+using CollabEditor.Core.Editing;
 using CollabEditor.Core.Merging;
 using CollabEditor.Core.Products;
+using CollabEditor.WebApp.Merging;
 using CollabEditor.WebApp.Products;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -15,13 +17,13 @@ public sealed class ConflictDialogTests : MudTestContext
 
     private const string LongBase = "A solid oak desk with two drawers. Made in Denmark from certified wood; oiled, not lacquered.";
 
-    private (IRenderedComponent<MudDialogProvider> Provider, Task<ConflictDecision> Decision) Open(ProductValues mine, ProductSnapshot? theirs, ProductValues? shown = null, ProductValues? @base = null)
+    private (IRenderedComponent<MudDialogProvider> Provider, Task<MergeDecision<ProductValues>> Decision) Open(ProductValues mine, ProductSnapshot? theirs, ProductValues? shown = null, ProductValues? @base = null)
     {
         var provider = Render<MudDialogProvider>();
         var merge = ThreeWayMerge.Merge(@base ?? Base, mine, theirs?.Values, ProductValues.Fields);
         var dialogs = Services.GetRequiredService<IDialogService>();
-        Task<ConflictDecision>? decision = null;
-        provider.InvokeAsync(() => decision = ConflictDialog.ShowAsync(dialogs, merge, theirs, 7, shown));
+        Task<MergeDecision<ProductValues>>? decision = null;
+        provider.InvokeAsync(() => decision = FieldConflicts.ShowAsync(dialogs, ProductEditor.Conflicts, merge, ProductEditor.Versioned(theirs), 7, shown));
         provider.WaitForElement("[data-testid=save-merged], [data-testid=recreate]");
         return (provider, decision!);
     }
@@ -68,7 +70,7 @@ public sealed class ConflictDialogTests : MudTestContext
         p.WaitForAssertion(() => Assert.False(p.Find("[data-testid=save-merged]").HasAttribute("disabled")));
         p.Find("[data-testid=save-merged]").Click();
 
-        var save = Assert.IsType<ConflictDecision.SaveMerged>(await decision);
+        var save = Assert.IsType<MergeDecision<ProductValues>.SaveMerged>(await decision);
         Assert.Equal(Base with { Name = "Oak desk (mine)", Price = 110m, Stock = 4 }, save.Values);
     }
 
@@ -86,7 +88,7 @@ public sealed class ConflictDialogTests : MudTestContext
         p.Input("custom-Price").Input("95.5");
         p.WaitForAssertion(() => Assert.False(p.Find("[data-testid=save-merged]").HasAttribute("disabled")));
         p.Find("[data-testid=save-merged]").Click();
-        Assert.Equal(95.5m, Assert.IsType<ConflictDecision.SaveMerged>(await decision).Values.Price);
+        Assert.Equal(95.5m, Assert.IsType<MergeDecision<ProductValues>.SaveMerged>(await decision).Values.Price);
     }
 
     [Fact]
@@ -94,7 +96,7 @@ public sealed class ConflictDialogTests : MudTestContext
     {
         var (p, decision) = Open(Mine, Theirs);
         p.Find("[data-testid=keep-editing]").Click();
-        Assert.IsType<ConflictDecision.KeepEditing>(await decision);
+        Assert.IsType<MergeDecision<ProductValues>.KeepEditing>(await decision);
     }
 
     [Fact]
@@ -106,11 +108,11 @@ public sealed class ConflictDialogTests : MudTestContext
         Assert.Equal("(deleted)", Cell(p, "Name", "theirs"));
         Assert.NotNull(p.Find("[data-testid=discard-mine]"));
         p.Find("[data-testid=recreate]").Click();
-        Assert.Equal(Mine, Assert.IsType<ConflictDecision.Recreate>(await decision).Values);
+        Assert.Equal(Mine, Assert.IsType<MergeDecision<ProductValues>.Recreate>(await decision).Values);
     }
 
     /// <summary>Both changed the description: a real conflict on a long text.</summary>
-    private (IRenderedComponent<MudDialogProvider> Provider, Task<ConflictDecision> Decision) OpenDescriptionConflict()
+    private (IRenderedComponent<MudDialogProvider> Provider, Task<MergeDecision<ProductValues>> Decision) OpenDescriptionConflict()
     {
         var @base = Base with { Description = LongBase };
         var mine = @base with { Description = LongBase.Replace("two drawers", "three drawers", StringComparison.Ordinal) };
@@ -158,7 +160,7 @@ public sealed class ConflictDialogTests : MudTestContext
         p.WaitForAssertion(() => Assert.False(p.Find("[data-testid=save-merged]").HasAttribute("disabled")));
         p.Find("[data-testid=save-merged]").Click();
 
-        Assert.Equal("", Assert.IsType<ConflictDecision.SaveMerged>(await decision).Values.Description);
+        Assert.Equal("", Assert.IsType<MergeDecision<ProductValues>.SaveMerged>(await decision).Values.Description);
     }
 
     [Fact]
