@@ -1,0 +1,106 @@
+using CollabEditor.Core.Customers;
+using CollabEditor.Core.Validation;
+using CollabEditor.Data.Leases;
+using CollabEditor.Data.Lists;
+using CollabEditor.Data.Records;
+using CollabEditor.Data.Resilience;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CollabEditor.Data.Customers;
+
+/// <summary>
+/// Reads, lists and version-checked, lease-fenced writes of customers: the products' write path
+/// (<see cref="VersionedStore{TRow, TValues, TSnapshot}"/>) with the customers' statements.
+/// </summary>
+public sealed class CustomerStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, LeaseStore leases, IOptions<ListOptions> listOptions)
+    : VersionedStore<Customer, CustomerValues, CustomerSnapshot>(dataSource, leases, Core.Changes.ResourceKey.Customer)
+{
+    private const string Columns = "id, name, email, phone, address, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
+
+    /// <summary>
+    /// The save, fenced like a product's (the live lease share-locked in the same statement; the
+    /// token must be its and the writer its holder). A customer never requires check-out.
+    /// </summary>
+    private const string UpdateSql = $"""
+        WITH lease AS (
+            SELECT token, holder_user_id FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+        )
+        UPDATE customers
+           SET name = $2, email = $3, phone = $4, address = $5, notes = $6,
+               version = version + 1,
+               last_changed_by_id = $7, last_changed_by = $8, last_changed_at = now(), last_save_id = $9
+         WHERE id = $10 AND version = $11
+           AND (name, email, phone, address, notes) IS DISTINCT FROM ($2, $3, $4, $5, $6)
+           AND CASE WHEN $12 THEN EXISTS (SELECT 1 FROM lease WHERE token = $13 AND holder_user_id = $7)
+                    ELSE NOT EXISTS (SELECT 1 FROM lease) END
+        RETURNING {Columns}
+        """;
+
+    /// <summary>The list's sorts, each served by one (column, id) index; the first is the default.</summary>
+    public static IReadOnlyList<KeysetColumn<Customer>> SortColumns { get; } =
+    [
+        new KeysetColumn<Customer, string>(nameof(Customer.Name), c => c.Name, c => c.Id, Keyset.Text, Keyset.Text),
+        new KeysetColumn<Customer, string>(nameof(Customer.Email), c => c.Email, c => c.Id, Keyset.Text, Keyset.Text),
+        new KeysetColumn<Customer, int>(nameof(Customer.Version), c => c.Version, c => c.Id, Keyset.Number, Keyset.ParseInt),
+        new KeysetColumn<Customer, DateTimeOffset>(nameof(Customer.LastChangedAt), c => c.LastChangedAt, c => c.Id, Keyset.Time, Keyset.ParseTime),
+        new KeysetColumn<Customer, string>(nameof(Customer.LastChangedBy), c => c.LastChangedBy, c => c.Id, Keyset.Text, Keyset.Text),
+    ];
+
+    private static readonly RecordList<Customer> List = new("customers",
+        pattern => c => EF.Functions.ILike(c.Name, pattern, "\\") || EF.Functions.ILike(c.Email, pattern, "\\"),
+        "name ILIKE $1 ESCAPE '\\' OR email ILIKE $1 ESCAPE '\\'", SortColumns);
+
+    /// <summary>One page of customers matching the search (name or email), sorted.</summary>
+    public Task<CustomerPage> ListAsync(CustomerQuery query, CancellationToken ct = default) =>
+        TransientRetry.Pipeline.ExecuteAsync(async token => await ListOnceAsync(query, token), ct).AsTask();
+
+    private async Task<CustomerPage> ListOnceAsync(CustomerQuery query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (page, total) = await List.PageAsync(db.Customers.AsNoTracking(), DataSource, listOptions.Value.CountCap,
+            query.Search, query.SortBy, query.Descending, query.Page, query.PageSize, query.Cursor, ct);
+        return new CustomerPage([.. page.Items.Select(c => c.ToSnapshot())], total.Count, total.IsEstimate, page.Previous, page.Next, page.Last);
+    }
+
+    protected override string InsertSql => $"""
+        INSERT INTO customers (name, email, phone, address, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
+        VALUES ($1, $2, $3, $4, $5, 1, $6, $7, now(), $8)
+        RETURNING {Columns}
+        """;
+
+    protected override string MineSql => $"SELECT {Columns} FROM customers WHERE last_save_id = $1";
+
+    protected override string CurrentSql => $"SELECT {Columns} FROM customers WHERE id = $1";
+
+    protected override string ManySql => $"SELECT {Columns} FROM customers WHERE id = ANY($1)";
+
+    protected override string SaveSql => UpdateSql;
+
+    protected override string DeleteSql => """
+        WITH lease AS (
+            SELECT token, holder_user_id FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE
+        )
+        DELETE FROM customers
+         WHERE id = $2 AND version = $3
+           AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5 AND holder_user_id = $6)
+                    ELSE NOT EXISTS (SELECT 1 FROM lease) END
+        """;
+
+    protected override CustomerValues Normalize(CustomerValues values) => values.Normalized();
+
+    protected override IReadOnlyList<FieldError> Validate(CustomerValues values) => CustomerRules.Validate(values);
+
+    protected override object?[] ValueParameters(CustomerValues values) => [values.Name, values.Email, values.Phone, values.Address, values.Notes];
+
+    protected override object?[] MineParameters(CustomerValues values, Guid saveId) => [saveId];
+
+    protected override Customer Read(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetInt32(0), Name = reader.GetString(1), Email = reader.GetString(2), Phone = reader.GetString(3), Address = reader.GetString(4),
+        Notes = reader.GetString(5), Version = reader.GetInt32(6), LastChangedById = reader.IsDBNull(7) ? null : reader.GetString(7),
+        LastChangedBy = reader.GetString(8), LastChangedAt = reader.GetFieldValue<DateTimeOffset>(9), LastSaveId = reader.IsDBNull(10) ? null : reader.GetGuid(10),
+    };
+}
