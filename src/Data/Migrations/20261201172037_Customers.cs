@@ -103,8 +103,44 @@ namespace CollabEditor.Data.Migrations
             // History and ChangeLog migrations): the notify function learns the customers table (its
             // committed-row check is per table, with static SQL so its plans stay cached), and the
             // history function is the products' one with the kind as the trigger's argument.
-            migrationBuilder.Sql($$"""
-                {{new}}
+            migrationBuilder.Sql("""
+                CREATE OR REPLACE FUNCTION collab_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    kind text;
+                    actor text := NULLIF(current_setting('collab.actor', true), '');
+                BEGIN
+                    IF TG_OP = 'DELETE' THEN
+                        PERFORM collab_announce('deleted', TG_ARGV[0] || '/' || OLD.id, OLD.version, COALESCE(actor, 'another program'));
+                        RETURN NULL;
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        IF NEW IS NOT DISTINCT FROM OLD THEN
+                            -- Nothing changed: no new version to announce.
+                            RETURN NULL;
+                        END IF;
+                        IF actor IS NULL AND NEW.last_changed_at IS DISTINCT FROM OLD.last_changed_at THEN
+                            actor := NEW.last_changed_by;
+                        END IF;
+                        kind := 'saved';
+                    ELSE
+                        actor := COALESCE(actor, NEW.last_changed_by);
+                        kind := 'created';
+                    END IF;
+                    -- At commit, a row changed again later in the same transaction (or deleted) is
+                    -- announced by that later event: only what is committed is a version.
+                    IF TG_TABLE_NAME = 'products' THEN
+                        IF (SELECT t FROM products t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                            RETURN NULL;
+                        END IF;
+                    ELSIF TG_TABLE_NAME = 'customers' THEN
+                        IF (SELECT t FROM customers t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                            RETURN NULL;
+                        END IF;
+                    ELSIF (SELECT t FROM orders t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                        RETURN NULL;
+                    END IF;
+                    PERFORM collab_announce(kind, TG_ARGV[0] || '/' || NEW.id, NEW.version, COALESCE(actor, 'another program'));
+                    RETURN NULL;
+                END $$;
 
                 CREATE CONSTRAINT TRIGGER customers_notify AFTER INSERT OR UPDATE OR DELETE ON customers
                     DEFERRABLE INITIALLY DEFERRED
@@ -139,11 +175,43 @@ namespace CollabEditor.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql($$"""
+            migrationBuilder.Sql("""
                 DROP TRIGGER customers_history ON customers;
                 DROP FUNCTION collab_history_row();
                 DROP TRIGGER customers_notify ON customers;
-                {{old}}
+                CREATE OR REPLACE FUNCTION collab_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE
+                    kind text;
+                    actor text := NULLIF(current_setting('collab.actor', true), '');
+                BEGIN
+                    IF TG_OP = 'DELETE' THEN
+                        PERFORM collab_announce('deleted', TG_ARGV[0] || '/' || OLD.id, OLD.version, COALESCE(actor, 'another program'));
+                        RETURN NULL;
+                    ELSIF TG_OP = 'UPDATE' THEN
+                        IF NEW IS NOT DISTINCT FROM OLD THEN
+                            -- Nothing changed: no new version to announce.
+                            RETURN NULL;
+                        END IF;
+                        IF actor IS NULL AND NEW.last_changed_at IS DISTINCT FROM OLD.last_changed_at THEN
+                            actor := NEW.last_changed_by;
+                        END IF;
+                        kind := 'saved';
+                    ELSE
+                        actor := COALESCE(actor, NEW.last_changed_by);
+                        kind := 'created';
+                    END IF;
+                    -- At commit, a row changed again later in the same transaction (or deleted) is
+                    -- announced by that later event: only what is committed is a version.
+                    IF TG_TABLE_NAME = 'products' THEN
+                        IF (SELECT t FROM products t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                            RETURN NULL;
+                        END IF;
+                    ELSIF (SELECT t FROM orders t WHERE t.id = NEW.id) IS DISTINCT FROM NEW THEN
+                        RETURN NULL;
+                    END IF;
+                    PERFORM collab_announce(kind, TG_ARGV[0] || '/' || NEW.id, NEW.version, COALESCE(actor, 'another program'));
+                    RETURN NULL;
+                END $$;
                 """);
 
             migrationBuilder.DropForeignKey(
