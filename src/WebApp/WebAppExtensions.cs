@@ -1,3 +1,4 @@
+using CollabEditor.WebApp.Editing;
 using CollabEditor.Data;
 using CollabEditor.Data.Resilience;
 using CollabEditor.Data.Users;
@@ -121,6 +122,7 @@ public static class WebAppExtensions
         services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitLeases>());
         services.AddScoped<BrowserTime>();
         services.AddSingleton<UserAccounts>();
+        services.AddCollabEditors();
 
         // One key ring in the database: a cookie issued by one instance is read by every other.
         // Encrypted at rest with the configured certificate (KeyRingProtection).

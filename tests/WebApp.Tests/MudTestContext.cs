@@ -3,6 +3,7 @@ using Bunit;
 using CollabEditor.Data;
 using CollabEditor.Tests;
 using CollabEditor.WebApp.Account;
+using CollabEditor.WebApp.Editing;
 using CollabEditor.WebApp.Leases;
 using CollabEditor.WebApp.Localization;
 using CollabEditor.WebApp.Presence;
@@ -44,6 +45,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<CircuitPresence>();
         Services.AddScoped<CircuitLeases>();
         Services.AddSingleton<Lists.LiveLists>();
+        Services.AddCollabEditors();
     }
 
     Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();

@@ -621,9 +621,12 @@ public sealed class OrderPagesTests : MudTestContext
         var bobs = await SaveAsync(order, ChangeLine(order.Values, Chair, l => l with { UnitPrice = 30m }), Bob);
         Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForOrder(order.Id), bobs.Version, "Bob"));
 
-        cut.WaitForAssertion(() => Assert.StartsWith($"Bob saved version {bobs.Version}. Your unsaved changes are kept", Text(cut, "remote-banner"), StringComparison.Ordinal));
+        // The banner says what changed; the line I had not touched picks up Bob's price, and the total counts it.
+        cut.WaitForAssertion(() => Assert.StartsWith($"Bob saved version {bobs.Version} (changed: {Chair}). Your edits are kept", Text(cut, "remote-banner"), StringComparison.Ordinal));
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
-        Assert.Equal("Total: 602.00", Text(cut, "order-total"));
+        Assert.Equal("30.00", cut.Input($"price-{Chair}").GetAttribute("value"));
+        Assert.Equal("Total: 620.00", Text(cut, "order-total"));
+        Assert.Contains($"Fields you have not changed show version {bobs.Version}, saved by Bob; your changes are still based on version {order.Version}.", Text(cut, "version-line"), StringComparison.Ordinal);
 
         // Review merges before any save: my quantity, Bob's price; nothing to decide, so a banner, not a dialog.
         cut.ClickNow("[data-testid=review]");
@@ -653,7 +656,7 @@ public sealed class OrderPagesTests : MudTestContext
         var bobs = await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 3 }), Bob);
         Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForOrder(order.Id), bobs.Version, "Bob"));
 
-        cut.WaitForAssertion(() => Assert.StartsWith("Bob saved version 3. Your unsaved changes are kept", Text(cut, "remote-banner"), StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.StartsWith($"Bob saved version 3 (changed: {Desk}). Your edits are kept", Text(cut, "remote-banner"), StringComparison.Ordinal));
         Assert.Equal("5", cut.Input($"qty-{Desk}").GetAttribute("value"));
 
         cut.ClickNow("[data-testid=review]");
@@ -669,7 +672,7 @@ public sealed class OrderPagesTests : MudTestContext
         var bobs = await SaveAsync(order, ChangeLine(order.Values, Desk, l => l with { Quantity = 9 }), Bob);
         Feed.Publish(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForOrder(order.Id), bobs.Version, "Bob"));
 
-        cut.WaitForAssertion(() => Assert.Equal("Bob saved version 3.", Text(cut, "remote-banner")));
+        cut.WaitForAssertion(() => Assert.Equal($"Bob saved version 3 (changed: {Desk}).", Text(cut, "remote-banner")));
         Assert.Equal("9", cut.Input($"qty-{Desk}").GetAttribute("value"));
         Assert.Contains("Version 3 · last changed by Bob", Text(cut, "version-line"), StringComparison.Ordinal);
     }

@@ -1,9 +1,10 @@
 using CollabEditor.Core.Products;
+using CollabEditor.WebApp.Editing;
 
 namespace CollabEditor.WebApp.Products;
 
 /// <summary>The mutable model the edit form binds to; converted to <see cref="ProductValues"/> to save or merge.</summary>
-public sealed class ProductForm
+public sealed class ProductForm : IEditForm<ProductValues>
 {
     public string Sku { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;

@@ -2,7 +2,7 @@ using CollabEditor.Core.Validation;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
 
-namespace CollabEditor.WebApp.Products;
+namespace CollabEditor.WebApp.Editing;
 
 /// <summary>
 /// Plugs the Core rules into an <see cref="EditForm"/>: messages appear on the fields as the user
