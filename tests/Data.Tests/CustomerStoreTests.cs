@@ -168,15 +168,76 @@ public sealed class CustomerStoreTests(ITestOutputHelper output) : DataTest
     }
 
     [Fact]
-    public async Task DeletingACustomer_LeavesItsOrdersWithTheirNameAndNoLink()
+    public async Task DeletingACustomer_UnlinksEachOrderAsOneNewVersionByTheDeleter_KeepingTheName()
+    {
+        var c = await NewCustomerAsync();
+        var linked = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
+            Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current));
+        var other = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("Walk-in", OrderStatus.Draft, ""), Alice)).Current;
+
+        Assert.IsType<DeleteResult<CustomerSnapshot>.Removed>(await Customers.DeleteAsync(c.Id, 1, Bob));
+
+        foreach (var order in linked)
+        {
+            var after = (await Orders.GetAsync(order.Id))!;
+            Assert.Equal(("Acme Ltd", (int?)null, 2, "Bob"), (after.Values.Header.CustomerName, after.Values.Header.CustomerId, after.Version, after.LastChangedBy));
+        }
+
+        Assert.Equal(1, (await Orders.GetAsync(other.Id))!.Version);
+        var keys = linked.Select(o => ResourceKey.ForOrder(o.Id)).ToArray();
+        Assert.Equal(linked.Length, await ChangeCountAsync("change_log", keys, 2));
+        Assert.Equal(linked.Length, await ChangeCountAsync("record_history", keys, 2));
+        Assert.Equal(0, await DuplicateCountAsync("change_log"));
+        Assert.Equal(0, await DuplicateCountAsync("record_history"));
+    }
+
+    [Fact]
+    public async Task NegativeControl_ADeleteLeftToOnDeleteSetNull_AnnouncesAndRecordsTheSameOrderVersionTwice()
     {
         var c = await NewCustomerAsync();
         var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
 
-        Assert.IsType<DeleteResult<CustomerSnapshot>.Removed>(await Customers.DeleteAsync(c.Id, 1, Bob));
+        // The delete as it was: the foreign key nulls the link without a new order version.
+        await using (var db = await DbAsync())
+        {
+            await db.Database.ExecuteSqlAsync($"DELETE FROM customers WHERE id = {c.Id}");
+        }
 
-        var after = (await Orders.GetAsync(order.Id))!.Values.Header;
-        Assert.Equal(("Acme Ltd", (int?)null), (after.CustomerName, after.CustomerId));
+        Assert.Equal(1, (await Orders.GetAsync(order.Id))!.Version);
+        Assert.True(await DuplicateCountAsync("change_log") > 0);
+        Assert.True(await DuplicateCountAsync("record_history") > 0);
+    }
+
+    [Fact]
+    public async Task DeletingACustomer_RefusedByItsLease_LeavesItsOrdersLinkedAndUntouched()
+    {
+        var c = await NewCustomerAsync();
+        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
+        var leases = Services.GetRequiredService<LeaseStore>();
+        Assert.IsType<AcquireResult.Granted>(await leases.AcquireAsync(ResourceKey.ForCustomer(c.Id), Alice, "tab-1"));
+
+        Assert.IsType<DeleteResult<CustomerSnapshot>.Locked>(await Customers.DeleteAsync(c.Id, 1, Bob));
+        Assert.IsType<DeleteResult<CustomerSnapshot>.Conflict>(await Customers.DeleteAsync(c.Id, 7, Bob));
+
+        var after = (await Orders.GetAsync(order.Id))!;
+        Assert.Equal(((int?)c.Id, 1), (after.Values.Header.CustomerId, after.Version));
+    }
+
+    private async Task<int> ChangeCountAsync(string table, string[] keys, int version)
+    {
+        await using var db = await DbAsync();
+        return await (table == "change_log"
+            ? db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM change_log WHERE resource_key = ANY({keys}) AND version = {version}")
+            : db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM record_history WHERE resource_key = ANY({keys}) AND version = {version}")).SingleAsync();
+    }
+
+    /// <summary>Versions of orders written more than once (a delete's own entry repeats the last version, so deletes are left out).</summary>
+    private async Task<int> DuplicateCountAsync(string table)
+    {
+        await using var db = await DbAsync();
+        return await (table == "change_log"
+            ? db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM change_log WHERE resource_key LIKE 'order/%' AND kind <> 'deleted' GROUP BY resource_key, version HAVING count(*) > 1) d")
+            : db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM record_history WHERE resource_key LIKE 'order/%' AND NOT deleted GROUP BY resource_key, version HAVING count(*) > 1) d")).SingleAsync();
     }
 
     private const int Writers = 12;

@@ -1,4 +1,5 @@
 using CollabEditor.Core.Customers;
+using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Lists;
@@ -88,6 +89,26 @@ public sealed class CustomerStore(IDbContextFactory<CollabDbContext> dbFactory, 
            AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5 AND holder_user_id = $6)
                     ELSE NOT EXISTS (SELECT 1 FROM lease) END
         """;
+
+    /// <summary>
+    /// A deleted customer's orders are unlinked first, each as a new order version by the deleter
+    /// (name kept), so the hub and the history see every version once; ON DELETE SET NULL is only a
+    /// safety net that then finds nothing. Orders are locked before the customer (the order save's
+    /// order: order, then customer), the customer is locked so no order can link it meanwhile, and
+    /// the unlink reads afresh after that lock, catching an order linked just before it. Only a
+    /// customer still at the version read is touched; the rest of the delete's checks roll it back.
+    /// </summary>
+    private protected override IEnumerable<NpgsqlBatchCommand> BeforeDelete(string key, int id, int expectedVersion, Actor actor) =>
+    [
+        SqlCommands.Batch("SELECT id FROM orders WHERE customer_id = $1 ORDER BY id FOR UPDATE", id),
+        SqlCommands.Batch("SELECT id FROM customers WHERE id = $1 AND version = $2 FOR UPDATE", id, expectedVersion),
+        SqlCommands.Batch("""
+            UPDATE orders
+               SET customer_id = NULL, version = version + 1,
+                   last_changed_by_id = $3, last_changed_by = $4, last_changed_at = now(), last_save_id = NULL
+             WHERE customer_id = $1 AND EXISTS (SELECT 1 FROM customers WHERE id = $1 AND version = $2)
+            """, id, expectedVersion, actor.UserId, actor.DisplayName),
+    ];
 
     protected override CustomerValues Normalize(CustomerValues values) => values.Normalized();
 

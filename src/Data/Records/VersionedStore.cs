@@ -72,6 +72,13 @@ public abstract class VersionedStore<TRow, TValues, TSnapshot>(NpgsqlDataSource 
     /// <summary>A row of the columns the statements return.</summary>
     protected abstract TRow Read(NpgsqlDataReader reader);
 
+    /// <summary>
+    /// Statements a delete runs first, in its transaction: what must change with the record, as a
+    /// version of its own, before it goes (customers unlink their orders). The transaction is rolled
+    /// back when the delete then finds nothing to delete, so these never stand on their own.
+    /// </summary>
+    private protected virtual IEnumerable<NpgsqlBatchCommand> BeforeDelete(string key, int id, int expectedVersion, Actor actor) => [];
+
     /// <summary>The rule a unique violation broke, when the kind has a unique value; null when there is none.</summary>
     protected virtual FieldError? DuplicateOf(TValues values) => null;
 
@@ -242,19 +249,23 @@ public abstract class VersionedStore<TRow, TValues, TSnapshot>(NpgsqlDataSource 
             // setting. Set and delete in one round trip, then the commit.
             await using var batch = new NpgsqlBatch(connection, tx)
             {
-                BatchCommands =
-                {
-                    SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName),
-                    SqlCommands.Batch(DeleteSql, key, id, expectedVersion, leaseToken is not null, leaseToken ?? Guid.Empty, actor.UserId),
-                },
+                BatchCommands = { SqlCommands.Batch("SELECT set_config('collab.actor', $1, true)", actor.DisplayName) },
             };
-            await batch.ExecuteNonQueryAsync(ct);
-            var deleted = batch.BatchCommands[1].RecordsAffected;
-            await tx.CommitAsync(ct);
-            if (deleted == 1)
+            foreach (var command in BeforeDelete(key, id, expectedVersion, actor))
             {
+                batch.BatchCommands.Add(command);
+            }
+
+            batch.BatchCommands.Add(SqlCommands.Batch(DeleteSql, key, id, expectedVersion, leaseToken is not null, leaseToken ?? Guid.Empty, actor.UserId));
+            await batch.ExecuteNonQueryAsync(ct);
+            if (batch.BatchCommands[^1].RecordsAffected == 1)
+            {
+                await tx.CommitAsync(ct);
                 return new DeleteResult<TSnapshot>.Removed();
             }
+
+            // Nothing deleted: what ran before the delete must not stand without it.
+            await tx.RollbackAsync(ct);
         }
 
         var current = await ReadCurrentAsync(id, ct);
