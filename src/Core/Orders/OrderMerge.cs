@@ -152,6 +152,24 @@ public static class OrderMerge
         return r with { Merged = r.Merged with { CustomerId = from.CustomerId, CustomerName = from.CustomerName }, Fields = fields };
     }
 
+    /// <summary>
+    /// <paramref name="header"/> with one side taken for the header field <paramref name="field"/>
+    /// (a real conflict the user decided). "Customer" takes that side's link together with its name,
+    /// as the merge compares them: never their name with my link.
+    /// </summary>
+    public static OrderHeader Take(OrderHeader header, string field, OrderHeader side)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(side);
+        if (field == nameof(OrderHeader.CustomerName))
+        {
+            return header with { CustomerId = side.CustomerId, CustomerName = side.CustomerName };
+        }
+
+        var f = OrderHeader.Fields.Single(x => x.Name == field);
+        return f.With(header, f.Get(side));
+    }
+
     private static LineMerge MergeLine(Guid id, OrderLine? b, OrderLine? m, OrderLine? t)
     {
         switch (b, m, t)
