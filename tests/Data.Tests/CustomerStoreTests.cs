@@ -223,6 +223,71 @@ public sealed class CustomerStoreTests(ITestOutputHelper output) : DataTest
         Assert.Equal(((int?)c.Id, 1), (after.Values.Header.CustomerId, after.Version));
     }
 
+    [Fact]
+    public async Task DeletingACustomer_WhileSomeoneElseHasALinkedOrderCheckedOut_IsLockedNamingTheOrderAndHolder_AndChangesNothing()
+    {
+        var c = await NewCustomerAsync();
+        var free = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
+        var held = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
+        var leases = Services.GetRequiredService<LeaseStore>();
+        var lease = Assert.IsType<AcquireResult.Granted>(await leases.AcquireAsync(ResourceKey.ForOrder(held.Id), Alice, "alice-tab")).Lease;
+        var changesBefore = await ChangeLogCountAsync();
+
+        var locked = Assert.IsType<DeleteResult<CustomerSnapshot>.Locked>(await Customers.DeleteAsync(c.Id, 1, Bob));
+
+        Assert.Contains($"Order {held.Number}", locked.Message, StringComparison.Ordinal);
+        Assert.Contains("checked out by Alice", locked.Message, StringComparison.Ordinal);
+        Assert.Equal(c, await Customers.GetAsync(c.Id));
+        foreach (var order in new[] { free, held })
+        {
+            var after = (await Orders.GetAsync(order.Id))!;
+            Assert.Equal(((int?)c.Id, 1, "Alice"), (after.Values.Header.CustomerId, after.Version, after.LastChangedBy));
+        }
+
+        Assert.Equal(changesBefore, await ChangeLogCountAsync());
+
+        // Checked in: the same delete goes through.
+        await leases.ReleaseAsync(lease.Key, lease.Token, Alice);
+        Assert.IsType<DeleteResult<CustomerSnapshot>.Removed>(await Customers.DeleteAsync(c.Id, 1, Bob));
+        Assert.Null((await Orders.GetAsync(held.Id))!.Values.Header.CustomerId);
+    }
+
+    [Fact]
+    public async Task DeletingACustomer_ByTheHolderOfALinkedOrdersLease_GoesThrough()
+    {
+        var c = await NewCustomerAsync();
+        var held = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
+        Assert.IsType<AcquireResult.Granted>(await Services.GetRequiredService<LeaseStore>().AcquireAsync(ResourceKey.ForOrder(held.Id), Bob, "bob-tab"));
+
+        Assert.IsType<DeleteResult<CustomerSnapshot>.Removed>(await Customers.DeleteAsync(c.Id, 1, Bob));
+
+        var after = (await Orders.GetAsync(held.Id))!;
+        Assert.Equal(((int?)null, 2, "Bob"), (after.Values.Header.CustomerId, after.Version, after.LastChangedBy));
+    }
+
+    [Fact]
+    public async Task NegativeControl_TheUnlinkWithoutTheLeaseCheck_WritesAnOrderSomeoneElseHasCheckedOut()
+    {
+        var c = await NewCustomerAsync();
+        var held = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
+        Assert.IsType<AcquireResult.Granted>(await Services.GetRequiredService<LeaseStore>().AcquireAsync(ResourceKey.ForOrder(held.Id), Alice, "alice-tab"));
+
+        // The unlink as it was before the lease check: it takes the order from under Alice's lease.
+        await using (var db = await DbAsync())
+        {
+            await db.Database.ExecuteSqlAsync($"UPDATE orders SET customer_id = NULL, version = version + 1, last_changed_by = 'Bob' WHERE customer_id = {c.Id}");
+        }
+
+        var after = (await Orders.GetAsync(held.Id))!;
+        Assert.Equal(((int?)null, 2, "Bob"), (after.Values.Header.CustomerId, after.Version, after.LastChangedBy));
+    }
+
+    private async Task<int> ChangeLogCountAsync()
+    {
+        await using var db = await DbAsync();
+        return await db.Database.SqlQuery<int>($"SELECT count(*)::int AS \"Value\" FROM change_log").SingleAsync();
+    }
+
     private async Task<int> ChangeCountAsync(string table, string[] keys, int version)
     {
         await using var db = await DbAsync();

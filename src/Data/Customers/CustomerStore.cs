@@ -88,6 +88,22 @@ public sealed class CustomerStore(IDbContextFactory<CollabDbContext> dbFactory, 
          WHERE id = $2 AND version = $3
            AND CASE WHEN $4 THEN EXISTS (SELECT 1 FROM lease WHERE token = $5 AND holder_user_id = $6)
                     ELSE NOT EXISTS (SELECT 1 FROM lease) END
+           -- An order still linked here was not unlinked because someone else has it checked out.
+           AND NOT EXISTS (SELECT 1 FROM orders o JOIN leases l ON l.resource_key = 'order/' || o.id
+                            WHERE o.customer_id = $2 AND l.expires_at > now() AND l.holder_user_id IS DISTINCT FROM $6)
+        """;
+
+    /// <summary>
+    /// The linked orders someone other than the deleter ($2) has checked out, share-locked with the
+    /// orders themselves: the unlink and the delete below write nothing while any exists (DESIGN.md:
+    /// while someone holds a live lease, nobody else's write succeeds), and none can be released
+    /// between this look and the writes.
+    /// </summary>
+    private const string ForeignOrderLeasesSql = """
+        SELECT o.number, l.holder_name, l.expires_at
+          FROM orders o JOIN leases l ON l.resource_key = 'order/' || o.id
+         WHERE o.customer_id = $1 AND l.expires_at > now() AND l.holder_user_id IS DISTINCT FROM $2
+         ORDER BY o.id
         """;
 
     /// <summary>
@@ -97,18 +113,34 @@ public sealed class CustomerStore(IDbContextFactory<CollabDbContext> dbFactory, 
     /// order: order, then customer), the customer is locked so no order can link it meanwhile, and
     /// the unlink reads afresh after that lock, catching an order linked just before it. Only a
     /// customer still at the version read is touched; the rest of the delete's checks roll it back.
+    /// A linked order someone else has checked out refuses the whole delete: its lease is
+    /// share-locked and checked by the unlink and the delete in this same transaction.
     /// </summary>
     private protected override IEnumerable<NpgsqlBatchCommand> BeforeDelete(string key, int id, int expectedVersion, Actor actor) =>
     [
         SqlCommands.Batch("SELECT id FROM orders WHERE customer_id = $1 ORDER BY id FOR UPDATE", id),
         SqlCommands.Batch("SELECT id FROM customers WHERE id = $1 AND version = $2 FOR UPDATE", id, expectedVersion),
+        SqlCommands.Batch(ForeignOrderLeasesSql + " FOR SHARE OF l", id, actor.UserId),
         SqlCommands.Batch("""
             UPDATE orders
                SET customer_id = NULL, version = version + 1,
                    last_changed_by_id = $3, last_changed_by = $4, last_changed_at = now(), last_save_id = NULL
              WHERE customer_id = $1 AND EXISTS (SELECT 1 FROM customers WHERE id = $1 AND version = $2)
+               AND NOT EXISTS (SELECT 1 FROM orders o JOIN leases l ON l.resource_key = 'order/' || o.id
+                                WHERE o.customer_id = $1 AND l.expires_at > now() AND l.holder_user_id IS DISTINCT FROM $3)
             """, id, expectedVersion, actor.UserId, actor.DisplayName),
     ];
+
+    /// <summary>Names the first linked order someone other than the deleter has checked out, and its holder.</summary>
+    private protected override async Task<string?> DeleteBlockedAsync(int id, Actor actor, CancellationToken ct)
+    {
+        await using var cmd = SqlCommands.Command(DataSource, ForeignOrderLeasesSql + " LIMIT 1", id, actor.UserId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Order {reader.GetString(0)} is checked out by {reader.GetString(1)} until {reader.GetFieldValue<DateTimeOffset>(2):u}; the customer can be deleted once it is checked in.")
+            : null;
+    }
 
     protected override CustomerValues Normalize(CustomerValues values) => values.Normalized();
 

@@ -79,6 +79,13 @@ public abstract class VersionedStore<TRow, TValues, TSnapshot>(NpgsqlDataSource 
     /// </summary>
     private protected virtual IEnumerable<NpgsqlBatchCommand> BeforeDelete(string key, int id, int expectedVersion, Actor actor) => [];
 
+    /// <summary>
+    /// Why a delete that found its record at the expected version and no lease of its own in the way
+    /// wrote nothing, when the kind has a reason of its own (customers: a linked order someone else
+    /// has checked out); null when it has none.
+    /// </summary>
+    private protected virtual Task<string?> DeleteBlockedAsync(int id, Actor actor, CancellationToken ct) => Task.FromResult<string?>(null);
+
     /// <summary>The rule a unique violation broke, when the kind has a unique value; null when there is none.</summary>
     protected virtual FieldError? DuplicateOf(TValues values) => null;
 
@@ -280,9 +287,11 @@ public abstract class VersionedStore<TRow, TValues, TSnapshot>(NpgsqlDataSource 
         }
 
         var live = await leases.GetLiveAsync(key, ct);
+        var blocked = LeaseFence.IsSomeoneElses(live, leaseToken, actor.UserId) ? null : await DeleteBlockedAsync(id, actor, ct);
         return live switch
         {
             _ when LeaseFence.IsSomeoneElses(live, leaseToken, actor.UserId) => new DeleteResult<TSnapshot>.NotHolder(LeaseHolder.From(live!)),
+            _ when blocked is not null => new DeleteResult<TSnapshot>.Locked(blocked),
             { } lease => new DeleteResult<TSnapshot>.Locked($"Checked out by {lease.HolderName} until {lease.ExpiresAt:u}."),
             null => new DeleteResult<TSnapshot>.Locked(leaseToken is not null ? SaveResult<TSnapshot>.LeaseLost.Message : SaveResult<TSnapshot>.CheckoutRequired.Message),
         };
