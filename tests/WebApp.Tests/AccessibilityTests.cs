@@ -95,6 +95,16 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
     }
 
     [Fact]
+    public async Task CustomersList_HasALabelledSearchBox_AndPassesAxe()
+    {
+        var page = await SignInAsync("alice");
+        await page.GotoAsync("/customers");
+        await Assertions.Expect(page.Locator("[data-testid=customer-grid] tbody tr").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Search customers", new() { Exact = true })).ToBeVisibleAsync();
+        await AssertNoSeriousViolationsAsync(page, "customers");
+    }
+
+    [Fact]
     public async Task ProductEditorAndItsHistoryPanel_PassAxe()
     {
         var store = host.Services.GetRequiredService<ProductStore>();

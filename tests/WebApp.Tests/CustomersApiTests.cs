@@ -178,5 +178,13 @@ public sealed class CustomersApiTests(AppHost host) : IClassFixture<AppHost>
         Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
         var after = await renamed.JsonAsync();
         Assert.Equal((JsonValueKind.Null, "Walk-in"), (after.GetProperty("customerId").ValueKind, after.GetProperty("customerName").GetString()));
+
+        // The same for a PATCH that names only the name: not a 200 that ignores it.
+        using var relinked = await PatchAsync(alice, path, "application/merge-patch+json", $$"""{"customerId": {{customerId}}}""", "\"5\"");
+        Assert.Equal(HttpStatusCode.OK, relinked.StatusCode);
+        using var patchedName = await PatchAsync(alice, path, "application/merge-patch+json", """{"customerName": "Walk-in again"}""", "\"6\"");
+        Assert.Equal(HttpStatusCode.OK, patchedName.StatusCode);
+        var patched = await patchedName.JsonAsync();
+        Assert.Equal((JsonValueKind.Null, "Walk-in again", 7), (patched.GetProperty("customerId").ValueKind, patched.GetProperty("customerName").GetString(), patched.GetProperty("version").GetInt32()));
     }
 }

@@ -154,7 +154,20 @@ public static class OrdersApi
 
             // The whole new order from the current one plus the patch, saved like a PUT: the version check makes the read-modify-write safe.
             var (input, invalid) = Patching.Apply<OrderInput>(patch!, OrderInput.From(current.Values), OrderInput.Shape);
-            return invalid ?? await SaveAsync(current, expected, token, input!, http, store, products, ct);
+            if (invalid is not null)
+            {
+                return invalid;
+            }
+
+            // As for a PUT: a changed name with the link left as it was is a name of its own, so the link goes
+            // (otherwise the save would copy the customer's name over it and answer 200 for a change it ignored).
+            var header = current.Values.Header;
+            if (header.CustomerId is not null && input!.CustomerId == header.CustomerId && !string.Equals(input.CustomerName?.Trim(), header.CustomerName, StringComparison.Ordinal))
+            {
+                input = input with { CustomerId = null };
+            }
+
+            return await SaveAsync(current, expected, token, input!, http, store, products, ct);
         })
         .WithSummary("Change some of an order in one version: merge patch (RFC 7396; lines, when given, is the whole list) or JSON Patch (RFC 6902; /lines/0/quantity). Requires If-Match.")
         .WithPatchDocumentation<OrderMergePatch>("""{"notes": "Deliver after 10:00", "status": "Submitted"}""",
