@@ -111,7 +111,7 @@ internal static class ListLive
                 var current = versions[from[random.Next(from.Count)].Id];
                 var values = current.Values with { Stock = random.Next(1000), Price = Math.Round(1 + (decimal)random.NextDouble() * 500, 2) };
                 // A save of what is already there makes no new version: only new versions count.
-                if (await store.UpdateAsync(current.Id, current.Version, values, actor) is Core.Products.SaveResult.Saved saved && saved.Current.Version > current.Version)
+                if (await store.UpdateAsync(current.Id, current.Version, values, actor) is SaveResult.Saved saved && saved.Current.Version > current.Version)
                 {
                     var at = TimeProvider.System.GetUtcNow().UtcTicks / (double)TimeSpan.TicksPerMillisecond - DateTimeOffset.UnixEpoch.UtcTicks / (double)TimeSpan.TicksPerMillisecond;
                     versions[saved.Current.Id] = saved.Current;

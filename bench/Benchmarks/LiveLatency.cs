@@ -131,7 +131,7 @@ internal static class LiveLatency
                         sentAt[(key, p.Version + 1)] = t0;
                         var result = await store.UpdateAsync(p.Id, p.Version, p.Values with { Stock = p.Values.Stock + 1 }, actor);
                         saves.Add((key, p.Version + 1, t0, Stopwatch.GetTimestamp(), measured));
-                        products[p.Id] = ((Core.Products.SaveResult.Saved)result).Current;
+                        products[p.Id] = ((SaveResult.Saved)result).Current;
                     }
                 }
 

@@ -8,7 +8,7 @@ using Npgsql;
 namespace CollabEditor.Benchmarks;
 
 /// <summary>
-/// Optimistic product saves per second through <see cref="ProductStore.UpdateAsync"/>, next to the
+/// Optimistic product saves per second through <see cref="Data.Records.VersionedStore{TRow, TValues, TSnapshot}.UpdateAsync"/>, next to the
 /// same UPDATE (lease CTE, version and changed-values predicates, <c>RETURNING *</c>) issued with plain Npgsql on the same
 /// data source, at 1 and 8 writers, each on its own product; every save presents the version the
 /// previous save of that product returned (whichever variant made it). Data layer only, on a
@@ -16,7 +16,7 @@ namespace CollabEditor.Benchmarks;
 /// </summary>
 internal static class ProductSaves
 {
-    /// <summary>The statement of <see cref="ProductStore.UpdateAsync"/>, with positional parameters (the new values referenced twice; the store sends them twice).</summary>
+    /// <summary>The statement of <see cref="Data.Records.VersionedStore{TRow, TValues, TSnapshot}.UpdateAsync"/>, with positional parameters (the new values referenced twice; the store sends them twice).</summary>
     internal const string UpdateSql = """
         WITH lease AS (
             SELECT token FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE

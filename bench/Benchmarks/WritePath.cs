@@ -17,7 +17,7 @@ namespace CollabEditor.Benchmarks;
 
 /// <summary>
 /// The write path's own cost, in one run on one throwaway cluster (data layer only), and where it goes:
-/// product saves/s through <see cref="ProductStore.UpdateAsync"/> and through the very same UPDATE via
+/// product saves/s through <see cref="Data.Records.VersionedStore{TRow, TValues, TSnapshot}.UpdateAsync"/> and through the very same UPDATE via
 /// raw Npgsql, each with the pool as it was (Npgsql's default: DISCARD ALL on return, nothing prepared)
 /// and as the app now configures it (<see cref="DataServiceCollectionExtensions.PoolSettings"/>), next to
 /// pgbench running that same UPDATE (its own connections, prepared) and the single-row anchor UPDATE

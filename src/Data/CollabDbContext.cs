@@ -1,6 +1,8 @@
+using CollabEditor.Core.Customers;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.History;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
@@ -17,6 +19,8 @@ namespace CollabEditor.Data;
 public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
 
@@ -81,6 +85,32 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             p.HasIndex(x => new { x.LastChangedBy, x.Id }).HasDatabaseName("ix_products_last_changed_by_id");
         });
 
+        builder.Entity<Customer>(c =>
+        {
+            c.ToTable("customers", t => t.HasCheckConstraint("ck_customers_version", "version >= 1"));
+            c.HasKey(x => x.Id);
+            c.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
+            c.Property(x => x.Name).HasColumnName("name").HasMaxLength(CustomerRules.NameMaxLength).IsRequired();
+            c.Property(x => x.Email).HasColumnName("email").HasMaxLength(CustomerRules.EmailMaxLength).IsRequired();
+            c.Property(x => x.Phone).HasColumnName("phone").HasMaxLength(CustomerRules.PhoneMaxLength).IsRequired();
+            c.Property(x => x.Address).HasColumnName("address").HasMaxLength(CustomerRules.AddressMaxLength).IsRequired();
+            c.Property(x => x.Notes).HasColumnName("notes").HasMaxLength(CustomerRules.NotesMaxLength).IsRequired();
+            c.Property(x => x.Version).HasColumnName("version").HasDefaultValue(1);
+            c.Property(x => x.LastChangedById).HasColumnName("last_changed_by_id").HasMaxLength(450);
+            c.Property(x => x.LastChangedBy).HasColumnName("last_changed_by").HasMaxLength(100).IsRequired();
+            c.Property(x => x.LastChangedAt).HasColumnName("last_changed_at").HasDefaultValueSql("now()");
+            c.Property(x => x.LastSaveId).HasColumnName("last_save_id");
+            // A retried create recognizes its own row by its save id (customers have no other unique value).
+            c.HasIndex(x => x.LastSaveId).IsUnique().HasDatabaseName("ux_customers_last_save_id");
+            c.HasIndex(x => x.Name, "ix_customers_name_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+            c.HasIndex(x => x.Email, "ix_customers_email_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+            c.HasIndex(x => new { x.Name, x.Id }).HasDatabaseName("ix_customers_name_id");
+            c.HasIndex(x => new { x.Email, x.Id }).HasDatabaseName("ix_customers_email_id");
+            c.HasIndex(x => new { x.Version, x.Id }).HasDatabaseName("ix_customers_version_id");
+            c.HasIndex(x => new { x.LastChangedAt, x.Id }).HasDatabaseName("ix_customers_last_changed_at_id");
+            c.HasIndex(x => new { x.LastChangedBy, x.Id }).HasDatabaseName("ix_customers_last_changed_by_id");
+        });
+
         builder.Entity<PresenceEntry>(p =>
         {
             p.ToTable("presence");
@@ -119,6 +149,10 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             o.Property(x => x.Id).HasColumnName("id").UseIdentityAlwaysColumn();
             o.Property(x => x.Number).HasColumnName("number").HasMaxLength(20).HasDefaultValueSql("'SO-' || nextval('order_number')");
             o.HasIndex(x => x.Number).IsUnique().HasDatabaseName("ux_orders_number");
+            // An optional link; the name is a copy (as lines copy product names), so an order keeps it when the customer goes.
+            o.Property(x => x.CustomerId).HasColumnName("customer_id");
+            o.HasOne<Customer>().WithMany().HasForeignKey(x => x.CustomerId).OnDelete(DeleteBehavior.SetNull).HasConstraintName("fk_orders_customer");
+            o.HasIndex(x => x.CustomerId).HasDatabaseName("ix_orders_customer_id");
             o.Property(x => x.CustomerName).HasColumnName("customer_name").HasMaxLength(OrderRules.CustomerMaxLength).IsRequired();
             o.Property(x => x.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
             o.Property(x => x.Notes).HasColumnName("notes").HasMaxLength(OrderRules.NotesMaxLength).IsRequired();

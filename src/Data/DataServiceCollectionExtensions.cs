@@ -34,6 +34,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(new CollabConnection(connectionString));
         services.AddSingleton<ProductStore>();
         services.AddSingleton<OrderStore>();
+        services.AddSingleton<Customers.CustomerStore>();
         services.AddSingleton<Drafts.DraftStore>();
         services.AddSingleton<History.HistoryStore>();
         services.AddSingleton<ChangeFeed>();

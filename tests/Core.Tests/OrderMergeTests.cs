@@ -257,6 +257,22 @@ public sealed class OrderMergeTests
     }
 
     [Fact]
+    public void Take_ForTheCustomerConflict_TakesThatSidesLinkWithItsName()
+    {
+        var mine = Base.Header with { CustomerId = 1, CustomerName = "Mine Inc" };
+        var theirs = Base.Header with { CustomerId = 2, CustomerName = "Theirs Inc", Status = OrderStatus.Submitted };
+        var r = OrderMerge.Merge(Base, Base.WithHeader(mine), Base.WithHeader(theirs));
+        Assert.Equal(FieldOutcome.Conflict, Field(r.Header, "CustomerName").Outcome);
+
+        var takenTheirs = OrderMerge.Take(r.Merged.Header, "CustomerName", theirs);
+        var takenMine = OrderMerge.Take(r.Merged.Header, "CustomerName", mine);
+
+        Assert.Equal(((int?)2, "Theirs Inc", OrderStatus.Submitted), (takenTheirs.CustomerId, takenTheirs.CustomerName, takenTheirs.Status));
+        Assert.Equal(((int?)1, "Mine Inc", OrderStatus.Submitted), (takenMine.CustomerId, takenMine.CustomerName, takenMine.Status));
+        Assert.Equal("Their notes.", OrderMerge.Take(r.Merged.Header, "Notes", theirs with { Notes = "Their notes." }).Notes);
+    }
+
+    [Fact]
     public void Merge_OrdersLines_TheirsFirst_ThenMyAdditionsInMyOrder()
     {
         var mine1 = NewLine(20, "MINE-1");

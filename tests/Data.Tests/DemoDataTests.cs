@@ -32,4 +32,22 @@ public sealed class DemoDataTests : DataTest
         Assert.True(await users.CheckPasswordAsync(admin, DemoData.DemoPassword));
         Assert.True(await users.IsInRoleAsync((await users.FindByNameAsync("bob"))!, "Editor"));
     }
+
+    [Fact]
+    public async Task Seed_CreatesTenCustomersOnce_AndLinksOrdersWithTheCustomersNameCopied()
+    {
+        await Task.WhenAll(DemoData.SeedAsync(Services), DemoData.SeedAsync(Services));
+        await DemoData.SeedAsync(Services);
+
+        await using var db = await DbAsync();
+        Assert.Equal(DemoData.CustomerRecords, await db.Customers.CountAsync());
+        Assert.Equal(DemoData.CustomerRecords, await db.Customers.Select(c => c.Name).Distinct().CountAsync());
+        var orders = await db.Orders.AsNoTracking().ToListAsync();
+        var customers = await db.Customers.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name);
+        var linked = orders.Where(o => o.CustomerId is not null).ToList();
+        Assert.NotEmpty(linked);
+        Assert.All(linked, o => Assert.Equal(customers[o.CustomerId!.Value], o.CustomerName));
+        // Orders may also name a customer that is no record.
+        Assert.Contains(orders, o => o.CustomerId is null);
+    }
 }

@@ -1,5 +1,4 @@
 using CollabEditor.Core.Leases;
-using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Leases;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using CollabEditor.Core.Products;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using CollabEditor.Core.Leases;
-using CollabEditor.Core.Products;
 using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Leases;
 using Microsoft.Extensions.DependencyInjection;

@@ -34,8 +34,8 @@ public sealed class PoolSettingsTests : DataTest
         {
         }
 
-        Assert.IsType<Core.Products.SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, product.Values with { Stock = 3 }, Alice));
-        Assert.IsType<Core.Products.DeleteResult.Removed>(await Store.DeleteAsync(product.Id, product.Version + 1, Bob));
+        Assert.IsType<SaveResult.Saved>(await Store.UpdateAsync(product.Id, product.Version, product.Values with { Stock = 3 }, Alice));
+        Assert.IsType<DeleteResult.Removed>(await Store.DeleteAsync(product.Id, product.Version + 1, Bob));
 
         // Every idle session in the pool, asked at once (each open below takes a different one).
         var pool = Services.GetRequiredService<NpgsqlDataSource>();

@@ -1,4 +1,3 @@
-using CollabEditor.Core.Products;
 using CollabEditor.Data.Products;
 using Microsoft.EntityFrameworkCore;
 

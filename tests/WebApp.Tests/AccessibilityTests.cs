@@ -95,6 +95,16 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
     }
 
     [Fact]
+    public async Task CustomersList_HasALabelledSearchBox_AndPassesAxe()
+    {
+        var page = await SignInAsync("alice");
+        await page.GotoAsync("/customers");
+        await Assertions.Expect(page.Locator("[data-testid=customer-grid] tbody tr").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Search customers", new() { Exact = true })).ToBeVisibleAsync();
+        await AssertNoSeriousViolationsAsync(page, "customers");
+    }
+
+    [Fact]
     public async Task ProductEditorAndItsHistoryPanel_PassAxe()
     {
         var store = host.Services.GetRequiredService<ProductStore>();
@@ -157,7 +167,7 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
         // Bob changes the price; Alice saves another price through the API (a program: no presence, so
         // no soft lock on Bob's field): Bob's save is a real conflict, the dialog opens.
         await BrowserFixture.Field(bob, "Price").FillAsync("22.22");
-        Assert.IsType<Core.Products.SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 11.11m }, new("alice-id", "Alice")));
+        Assert.IsType<SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Price = 11.11m }, new("alice-id", "Alice")));
         await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync($"Alice saved version {product.Version + 1}");
         await bob.ClickAsync("[data-testid=save]");
         await Assertions.Expect(bob.Locator("[data-testid=conflict-title]")).ToContainTextAsync($"Alice saved version {product.Version + 1}");

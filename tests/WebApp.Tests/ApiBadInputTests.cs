@@ -64,6 +64,9 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
     {
         /// <summary>A product the admin has checked out (for alice presenting the admin's token), its ETag, body and the admin's token.</summary>
         public (int Id, string ETag, Dictionary<string, object?> Body, Guid Token) HeldByAdmin { get; init; }
+
+        /// <summary>A customer the cases may try to write (none succeeds), its ETag and body.</summary>
+        public (int Id, string ETag, Dictionary<string, object?> Body) Customer { get; init; }
     }
 
     [Fact]
@@ -191,6 +194,8 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         var lease = $"/api/leases/product/{s.ProductId}";
         var draftLine = new Dictionary<string, object?> { ["id"] = s.DraftLineId, ["productId"] = s.DraftLineProductId, ["quantity"] = 1 };
         string NewProduct(params (string Key, object? Value)[] changes) => With(NewProductValues, changes);
+        string NewCustomer(params (string Key, object? Value)[] changes) => With(NewCustomerValues, changes);
+        var c = $"/api/customers/{s.Customer.Id}";
         string Line(params (string Key, object? Value)[] changes) => Order(s.Draft, ("lines", new[] { Merge(draftLine, changes) }));
         string NewLine(params (string Key, object? Value)[] changes) =>
             Order(s.Draft, ("lines", new[] { Merge(new() { ["productId"] = s.DraftLineProductId, ["quantity"] = 1 }, changes) }));
@@ -498,6 +503,35 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("force-release: unknown kind", "POST", "/api/leases/widget/1/force-release", Reason("audit")) { User = "admin", Status = 404 },
             new("force-release: nothing held", "POST", $"/api/leases/order/{s.DraftId}/force-release", Reason("audit")) { User = "admin", Status = 409 },
 
+            // Customers: JSON that is not a customer, values that break the rules, preconditions, unknown ids.
+            new("customer: truncated JSON", "POST", "/api/customers", """{"name":"x","email":""") { Status = 400 },
+            new("customer: array instead of object", "POST", "/api/customers", "[" + NewCustomer() + "]") { Status = 400 },
+            new("customer: name is a number", "POST", "/api/customers", NewCustomer(("name", 123))) { Status = 400 },
+            new("customer: text/plain body", "POST", "/api/customers", NewCustomer()) { ContentType = "text/plain", Status = 415 },
+            new("customer: empty name", "POST", "/api/customers", NewCustomer(("name", "  "))) { Status = 400, Errors = ["Name"] },
+            new("customer: name of 201 characters", "POST", "/api/customers", NewCustomer(("name", new string('n', 201)))) { Status = 400, Errors = ["Name"] },
+            new("customer: email without @", "POST", "/api/customers", NewCustomer(("email", "not-an-email"))) { Status = 400, Errors = ["Email"] },
+            new("customer: phone with letters", "POST", "/api/customers", NewCustomer(("phone", "call me"))) { Status = 400, Errors = ["Phone"] },
+            new("customer: NUL character in notes", "POST", "/api/customers", NewCustomer(("notes", "bad\0notes"))) { Status = 400, Errors = ["Notes"] },
+            new("customer: without email", "POST", "/api/customers", Without(NewCustomerValues, "email")) { Status = 400, Detail = "email" },
+            new("customer PUT: without If-Match", "PUT", c, With(s.Customer.Body, ("phone", "020 7946 0456"))) { Status = 428 },
+            new("customer PUT: If-Match *", "PUT", c, With(s.Customer.Body, ("phone", "020 7946 0456"))) { IfMatch = "*", Status = 428 },
+            new("customer PUT: stale If-Match", "PUT", c, With(s.Customer.Body, ("phone", "020 7946 0456"))) { IfMatch = "\"999\"", Status = 412 },
+            new("customer PUT: without notes", "PUT", c, Without(s.Customer.Body, "notes")) { IfMatch = s.Customer.ETag, Status = 400, Detail = "notes" },
+            new("customer PUT: bad email and empty name", "PUT", c, With(s.Customer.Body, ("email", "a@b"), ("name", ""))) { IfMatch = s.Customer.ETag, Status = 400, Errors = ["Name", "Email"] },
+            new("customer PUT: made-up Lease-Token", "PUT", c, With(s.Customer.Body, ("phone", "020 7946 0456"))) { IfMatch = s.Customer.ETag, LeaseToken = Guid.NewGuid().ToString(), Status = 409 },
+            new("customer PATCH merge: name null", "PATCH", c, """{"name":null}""") { ContentType = MergeType, IfMatch = s.Customer.ETag, Status = 400, Detail = "name" },
+            new("customer PATCH merge: unknown member", "PATCH", c, """{"fax":"1"}""") { ContentType = MergeType, IfMatch = s.Customer.ETag, Status = 400, Detail = "fax" },
+            new("customer PATCH JSON Patch: read-only version", "PATCH", c, """[{"op":"replace","path":"/version","value":9}]""") { ContentType = JsonPatchType, IfMatch = s.Customer.ETag, Status = 422, Detail = "read-only" },
+            new("customer PATCH: as application/json", "PATCH", c, """{"phone":"1"}""") { IfMatch = s.Customer.ETag, Status = 415 },
+            new("customer DELETE: without If-Match", "DELETE", c) { Status = 428 },
+            new("customer DELETE: stale If-Match", "DELETE", c) { IfMatch = "\"999\"", Status = 412 },
+            new("customer GET: unknown customer", "GET", $"/api/customers/{Missing}") { Status = 404 },
+            new("customer PUT: unknown customer", "PUT", $"/api/customers/{Missing}", With(s.Customer.Body)) { IfMatch = "\"1\"", Status = 404 },
+            new("customers: page is a word", "GET", "/api/customers?page=abc") { Status = 400 },
+            new("order: unknown customerId", "POST", "/api/orders", JsonSerializer.Serialize(new { customerName = "x", notes = "", customerId = 999_999 })) { Status = 400, Errors = ["CustomerId"] },
+            new("anonymous customer list", "GET", "/api/customers") { User = "", Status = 401 },
+
             // Auth and routing.
             new("token: no user name or password", "POST", "/api/auth/token", "{}") { User = "", Status = 400, Errors = ["UserName"] },
             new("token: truncated JSON", "POST", "/api/auth/token", """{"userName":""") { User = "", Status = 400 },
@@ -512,6 +546,11 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
             new("no such API route", "GET", "/api/widgets") { Status = 404 },
         ];
     }
+
+    private static readonly Dictionary<string, object?> NewCustomerValues = new()
+    {
+        ["name"] = "Bad input customer", ["email"] = "bad.input@example.com", ["phone"] = "020 7946 0123", ["address"] = "", ["notes"] = "",
+    };
 
     private static readonly Dictionary<string, object?> NewProductValues = new()
     {
@@ -565,9 +604,16 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         var (fulfilledETag, fulfilled) = await ReadAsync(client, $"/api/orders/{fulfilledId}");
         var (cancelledETag, cancelled) = await ReadAsync(client, $"/api/orders/{cancelledId}");
         var firstLine = ((IReadOnlyList<Dictionary<string, object?>>)draft["lines"]!)[0];
+
+        // The fixture's own customer, made before the data is fingerprinted.
+        using var createCustomer = Request(HttpMethod.Post, "/api/customers", NewCustomerValues);
+        using var createdCustomer = await client.SendAsync(createCustomer);
+        Assert.Equal(HttpStatusCode.Created, createdCustomer.StatusCode);
+        var customerId = (await createdCustomer.JsonAsync()).GetProperty("id").GetInt32();
+        var (customerETag, customer) = await ReadAsync(client, $"/api/customers/{customerId}");
         return new(productId, productETag, product, otherSku,
             draftId, draftETag, draft, (Guid)firstLine["id"]!, (int)firstLine["productId"]!,
-            fulfilledId, fulfilledETag, fulfilled, cancelledId, cancelledETag, cancelled);
+            fulfilledId, fulfilledETag, fulfilled, cancelledId, cancelledETag, cancelled) { Customer = (customerId, customerETag, customer) };
     }
 
     /// <summary>A product or order as a client would send it back, with its ETag.</summary>
@@ -584,6 +630,15 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
                 ["sku"] = json.GetProperty("sku").GetString(), ["name"] = json.GetProperty("name").GetString(),
                 ["description"] = json.GetProperty("description").GetString(), ["price"] = json.GetProperty("price").GetDecimal(),
                 ["stock"] = json.GetProperty("stock").GetInt32(), ["requiresCheckout"] = json.GetProperty("requiresCheckout").GetBoolean(),
+            });
+        }
+
+        if (json.TryGetProperty("email", out _))
+        {
+            return (etag, new()
+            {
+                ["name"] = json.GetProperty("name").GetString(), ["email"] = json.GetProperty("email").GetString(), ["phone"] = json.GetProperty("phone").GetString(),
+                ["address"] = json.GetProperty("address").GetString(), ["notes"] = json.GetProperty("notes").GetString(),
             });
         }
 
@@ -716,7 +771,7 @@ public sealed class ApiBadInputTests(AppHost host, ITestOutputHelper output) : I
         await using var connection = new NpgsqlConnection(host.ConnectionString);
         await connection.OpenAsync();
         var result = new Dictionary<string, string>();
-        foreach (var table in (string[])["products", "orders", "order_lines", "leases"])
+        foreach (var table in (string[])["products", "orders", "order_lines", "customers", "leases"])
         {
             await using var digest = new NpgsqlCommand($"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM {table} t", connection);
             result[table] = (string)(await digest.ExecuteScalarAsync())!;

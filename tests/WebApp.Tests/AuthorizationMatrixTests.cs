@@ -87,6 +87,7 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
             ("/orders", Audience.Editors, "200"),
             ("/orders/new", Audience.Editors, "200"),
             ($"/orders/{order}", Audience.Editors, "200"),
+            ("/customers", Audience.Editors, "200"),
             ("/admin/locks", Audience.Admins, "200"),
             ("/admin/audit", Audience.Admins, "200"),
             ("/account/login", Audience.Public, "200"),
@@ -248,6 +249,15 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
             (HttpMethod.Post, "/api/orders", Audience.Editors, _ => new { customerName = "" }, null), // invalid: 400, nothing created
             (HttpMethod.Put, $"/api/orders/{Unknown}", Audience.Editors, _ => new { customerName = "x", lines = Array.Empty<object>() }, "\"1\""),
             (HttpMethod.Delete, $"/api/orders/{Unknown}", Audience.Editors, _ => null, "\"1\""),
+            (HttpMethod.Get, "/api/customers", Audience.Editors, _ => null, null),
+            (HttpMethod.Get, $"/api/customers/{Unknown}", Audience.Editors, _ => null, null),
+            (HttpMethod.Post, "/api/customers", Audience.Editors, _ => new { }, null), // invalid: 400, nothing created
+            (HttpMethod.Put, $"/api/customers/{Unknown}", Audience.Editors, _ => new { name = "x", email = "", phone = "", address = "", notes = "" }, "\"1\""),
+            (HttpMethod.Delete, $"/api/customers/{Unknown}", Audience.Editors, _ => null, "\"1\""),
+            (HttpMethod.Get, $"/api/customers/{Unknown}/history", Audience.Editors, _ => null, null),
+            (HttpMethod.Post, $"/api/customers/{Unknown}/history/1/restore", Audience.Editors, _ => null, "\"1\""),
+            (HttpMethod.Post, $"/api/leases/customer/{Unknown}", Audience.Editors, _ => null, null),
+            (HttpMethod.Post, $"/api/leases/customer/{Unknown}/force-release", Audience.Admins, _ => new { reason = "authorization matrix" }, null),
             (HttpMethod.Post, $"/api/leases/product/{Unknown}", Audience.Editors, _ => null, null),
             (HttpMethod.Put, $"/api/leases/product/{Unknown}", Audience.Editors, _ => null, null),
             (HttpMethod.Delete, $"/api/leases/product/{Unknown}", Audience.Editors, _ => null, null),

@@ -229,7 +229,7 @@ public sealed class BrowserTests(NoFieldLocksApp app, BrowserFixture browser) : 
         var store = host.Services.GetRequiredService<ProductStore>();
         var product = (await store.ListAsync(new ProductQuery(SortBy: "Sku", PageSize: 20))).Items.Skip(6).First(p => !p.Values.RequiresCheckout);
         const string Long = "A solid oak desk with two drawers and a cable tray. Made in Denmark from certified wood; oiled, not lacquered, so scratches can be sanded out.";
-        var started = Assert.IsType<Core.Products.SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Description = Long }, new("seed", "Seed"))).Current;
+        var started = Assert.IsType<SaveResult.Saved>(await store.UpdateAsync(product.Id, product.Version, product.Values with { Description = Long }, new("seed", "Seed"))).Current;
 
         var alice = await SignInAsync("alice");
         var bob = await SignInAsync("bob");

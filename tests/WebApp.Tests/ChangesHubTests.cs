@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
 using CollabEditor.Core.Changes;
+using CollabEditor.Core.Customers;
+using CollabEditor.Core.Records;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Changes;
 using CollabEditor.WebApp.Tests.Field;
@@ -117,6 +120,28 @@ public sealed class ChangesHubTests(AppHost host) : IClassFixture<AppHost>
         builder.AddMessagePackProtocol();
         await using var alice = builder.Build();
         await AssertReceivesBobsSaveAsync(alice);
+    }
+
+    [Fact]
+    public async Task ClientJoinedToCustomersAndToOne_ReceivesItsCreateAndBobsSave_WithTheNewVersion()
+    {
+        var customers = host.Services.GetRequiredService<CustomerStore>();
+        await using var alice = await AliceAsync();
+        var received = Received.On(alice);
+        await alice.StartAsync();
+        var joinedAt = await alice.InvokeAsync<long>(nameof(ChangesHub.JoinCollection), "customers");
+
+        var c = Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.CreateAsync(new CustomerValues("Hub customer", "", "", "", ""), Bob)).Current;
+        var created = await received.NextAsync(e => e.Key == ResourceKey.ForCustomer(c.Id));
+        Assert.Equal(new ChangeEvent(ChangeKind.Created, ResourceKey.ForCustomer(c.Id), 1, "Bob"), created with { Position = 0 });
+        Assert.True(created.Position > joinedAt, $"position {created.Position} is not after the join's {joinedAt}");
+
+        await alice.InvokeAsync<long>(nameof(ChangesHub.JoinResource), ResourceKey.ForCustomer(c.Id));
+        Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.UpdateAsync(c.Id, 1, c.Values with { Phone = "020 7946 0999" }, Bob));
+
+        var saved = await received.NextAsync(e => e.Key == ResourceKey.ForCustomer(c.Id) && e.Kind == ChangeKind.Saved);
+        Assert.Equal(new ChangeEvent(ChangeKind.Saved, ResourceKey.ForCustomer(c.Id), 2, "Bob"), saved with { Position = 0 });
+        Assert.True(saved.Position > created.Position);
     }
 
     /// <summary>Joins <c>products</c>, lets Bob save one, and expects the event with the new version, Bob's name and a position.</summary>

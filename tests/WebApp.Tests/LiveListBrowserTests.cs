@@ -1,4 +1,3 @@
-using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
 using Microsoft.Extensions.DependencyInjection;

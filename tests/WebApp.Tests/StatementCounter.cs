@@ -51,7 +51,7 @@ public sealed class StatementCounter : IDisposable
         }
 
         return text.Contains("starts_with(resource_key", StringComparison.Ordinal)
-            || ((text.Contains("FROM products", StringComparison.Ordinal) || text.Contains("FROM orders", StringComparison.Ordinal))
+            || ((text.Contains("FROM products", StringComparison.Ordinal) || text.Contains("FROM orders", StringComparison.Ordinal) || text.Contains("FROM customers", StringComparison.Ordinal))
                 && (text.Contains("ORDER BY", StringComparison.Ordinal) || text.Contains("count(", StringComparison.OrdinalIgnoreCase) || text.StartsWith("EXPLAIN", StringComparison.OrdinalIgnoreCase)));
     }
 

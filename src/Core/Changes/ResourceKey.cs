@@ -7,12 +7,14 @@ public static class ResourceKey
 {
     public const string Product = "product";
     public const string Order = "order";
+    public const string Customer = "customer";
 
     /// <summary>The kinds of resource that exist, each with its collection name.</summary>
     public static IReadOnlyDictionary<string, string> Collections { get; } = new Dictionary<string, string>
     {
         [Product] = "products",
         [Order] = "orders",
+        [Customer] = "customers",
     };
 
     /// <summary>The key of a user's account events (not a resource anyone can follow).</summary>
@@ -21,6 +23,11 @@ public static class ResourceKey
     public static string ForProduct(int id) => string.Create(CultureInfo.InvariantCulture, $"{Product}/{id}");
 
     public static string ForOrder(int id) => string.Create(CultureInfo.InvariantCulture, $"{Order}/{id}");
+
+    public static string ForCustomer(int id) => For(Customer, id);
+
+    /// <summary>The key of record <paramref name="id"/> of <paramref name="kind"/>.</summary>
+    public static string For(string kind, int id) => string.Create(CultureInfo.InvariantCulture, $"{kind}/{id}");
 
     public static string CollectionOf(string kind) => Collections[kind];
 

@@ -28,10 +28,15 @@ public static class HistoryDiff
     }
 
     /// <summary>What changed in a product from <paramref name="previous"/> (null for the oldest version) to <paramref name="current"/>.</summary>
-    public static VersionDiff Product(int? previousVersion, ProductValues? previous, ProductValues current)
+    public static VersionDiff Product(int? previousVersion, ProductValues? previous, ProductValues current) =>
+        Record(previousVersion, previous, current, ProductValues.Fields);
+
+    /// <summary>What changed in a one-row record (a product, a customer) between two versions, field by field.</summary>
+    public static VersionDiff Record<T>(int? previousVersion, T? previous, T current, IReadOnlyList<MergeField<T>> fields)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(current);
-        return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous, current, ProductValues.Fields), []);
+        return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous, current, fields), []);
     }
 
     /// <summary>What changed in an order: header fields, then lines by id (added, removed, changed).</summary>

@@ -117,7 +117,7 @@ public static class OrderMerge
             return new OrderMergeResult(mine, mineHeader.Fields, mineLines, TheirsDeleted: true);
         }
 
-        var header = ThreeWayMerge.Merge(@base.Header, mine.Header, theirs.Header, OrderHeader.Fields);
+        var header = MergeHeader(@base.Header, mine.Header, theirs.Header);
         var baseById = @base.Lines.ToDictionary(l => l.LineId);
         var mineById = mine.Lines.ToDictionary(l => l.LineId);
         var theirsById = theirs.Lines.ToDictionary(l => l.LineId);
@@ -136,6 +136,38 @@ public static class OrderMerge
 
         var merged = new OrderValues(header.Merged, [.. lines.Where(l => l.Merged is not null).Select(l => l.Merged!)]);
         return new OrderMergeResult(merged, header.Fields, lines, TheirsDeleted: false);
+    }
+
+    /// <summary>
+    /// The header merge. "Customer" is one field of two parts, the link and the name (a linked
+    /// customer's name is a copy): it is compared as the pair, and the merged header takes both parts
+    /// from the same side, so a change of link alone is a change, and a link never pairs with another name.
+    /// </summary>
+    private static MergeResult<OrderHeader> MergeHeader(OrderHeader @base, OrderHeader mine, OrderHeader theirs)
+    {
+        var r = ThreeWayMerge.Merge(@base, mine, theirs, OrderHeader.Fields);
+        var outcome = ThreeWayMerge.Classify((@base.CustomerId, @base.CustomerName), (mine.CustomerId, mine.CustomerName), (theirs.CustomerId, theirs.CustomerName));
+        var from = outcome is FieldOutcome.MineOnly or FieldOutcome.Conflict ? mine : theirs;
+        var fields = r.Fields.Select(f => f.Name == nameof(OrderHeader.CustomerName) ? f with { Outcome = outcome } : f).ToList();
+        return r with { Merged = r.Merged with { CustomerId = from.CustomerId, CustomerName = from.CustomerName }, Fields = fields };
+    }
+
+    /// <summary>
+    /// <paramref name="header"/> with one side taken for the header field <paramref name="field"/>
+    /// (a real conflict the user decided). "Customer" takes that side's link together with its name,
+    /// as the merge compares them: never their name with my link.
+    /// </summary>
+    public static OrderHeader Take(OrderHeader header, string field, OrderHeader side)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(side);
+        if (field == nameof(OrderHeader.CustomerName))
+        {
+            return header with { CustomerId = side.CustomerId, CustomerName = side.CustomerName };
+        }
+
+        var f = OrderHeader.Fields.Single(x => x.Name == field);
+        return f.With(header, f.Get(side));
     }
 
     private static LineMerge MergeLine(Guid id, OrderLine? b, OrderLine? m, OrderLine? t)

@@ -31,8 +31,12 @@ public sealed record OrderLine(Guid LineId, int ProductId, string Sku, string Pr
     ];
 }
 
-/// <summary>The order header: what a user edits above the lines.</summary>
-public sealed record OrderHeader(string CustomerName, OrderStatus Status, string Notes)
+/// <summary>
+/// The order header: what a user edits above the lines. <paramref name="CustomerId"/> optionally
+/// links a customer; the store then copies that customer's name into <paramref name="CustomerName"/>
+/// (as lines copy product names). Without a link the name is taken as given.
+/// </summary>
+public sealed record OrderHeader(string CustomerName, OrderStatus Status, string Notes, int? CustomerId = null)
 {
     /// <summary>The header fields a three-way merge compares, in form order.</summary>
     public static IReadOnlyList<MergeField<OrderHeader>> Fields { get; } =

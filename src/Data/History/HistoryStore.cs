@@ -1,10 +1,13 @@
 using System.Text.Json;
 using CollabEditor.Core.Changes;
+using CollabEditor.Core.Customers;
 using CollabEditor.Core.History;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
+using CollabEditor.Core.Records;
 using CollabEditor.Core.Users;
 using CollabEditor.Core.Validation;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +19,7 @@ namespace CollabEditor.Data.History;
 /// migration) with its diff against the one before, interleaved with the record's lease events;
 /// and restoring an old version as a new, version-checked save.
 /// </summary>
-public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, ProductStore products, OrderStore orders)
+public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, ProductStore products, OrderStore orders, CustomerStore customers)
 {
     /// <summary>How many timeline entries a history shows unless asked for more.</summary>
     public const int DefaultTake = 200;
@@ -40,23 +43,23 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
     public Task<HistoryPage> OrderHistoryPageAsync(int id, int take = DefaultTake, HistoryCursor? after = null, CancellationToken ct = default) =>
         TimelineAsync(ResourceKey.ForOrder(id), take, after, ParseOrder, (previous, values) => HistoryDiff.Order(previous?.Version, previous?.Values, values), ct);
 
-    /// <summary>One page of the timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
+    /// <summary>One page of a customer's timeline: the <paramref name="take"/> entries after <paramref name="after"/> (from the newest when null).</summary>
+    public Task<HistoryPage> CustomerHistoryPageAsync(int id, int take = DefaultTake, HistoryCursor? after = null, CancellationToken ct = default) =>
+        TimelineAsync(ResourceKey.ForCustomer(id), take, after, ParseCustomer, (previous, values) => HistoryDiff.Record(previous?.Version, previous?.Values, values, CustomerValues.Fields), ct);
+
+    /// <summary>One page of the timeline of a resource key (<c>product/{id}</c>, <c>order/{id}</c> or <c>customer/{id}</c>).</summary>
     public Task<HistoryPage> HistoryPageAsync(string key, int take, HistoryCursor? after = null, CancellationToken ct = default) =>
         ResourceKey.TryParse(key, out var kind, out var id) switch
         {
             true when kind == ResourceKey.Product => ProductHistoryPageAsync(id, take, after, ct),
             true when kind == ResourceKey.Order => OrderHistoryPageAsync(id, take, after, ct),
+            true when kind == ResourceKey.Customer => CustomerHistoryPageAsync(id, take, after, ct),
             _ => throw new ArgumentException($"'{key}' is not a resource key with a history.", nameof(key)),
         };
 
-    /// <summary>The timeline of a resource key (<c>product/{id}</c> or <c>order/{id}</c>).</summary>
-    public Task<IReadOnlyList<HistoryItem>> HistoryAsync(string key, int take = DefaultTake, CancellationToken ct = default) =>
-        ResourceKey.TryParse(key, out var kind, out var id) switch
-        {
-            true when kind == ResourceKey.Product => ProductHistoryAsync(id, take, ct),
-            true when kind == ResourceKey.Order => OrderHistoryAsync(id, take, ct),
-            _ => throw new ArgumentException($"'{key}' is not a resource key with a history.", nameof(key)),
-        };
+    /// <summary>The timeline of a resource key (<c>product/{id}</c>, <c>order/{id}</c> or <c>customer/{id}</c>).</summary>
+    public async Task<IReadOnlyList<HistoryItem>> HistoryAsync(string key, int take = DefaultTake, CancellationToken ct = default) =>
+        (await HistoryPageAsync(key, take, null, ct)).Items;
 
     /// <summary>The values a product had at <paramref name="version"/>, or null when that version is not in its history.</summary>
     public async Task<ProductValues?> ProductVersionAsync(int id, int version, CancellationToken ct = default) =>
@@ -73,6 +76,10 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
     /// <summary>An order's <paramref name="version"/> as it was committed (header, lines, who, when); null when it is not there.</summary>
     public async Task<VersionEntry<OrderValues>?> OrderVersionEntryAsync(int id, int version, CancellationToken ct = default) =>
         await EntryAtAsync(ResourceKey.ForOrder(id), version, ct) is { } e ? new(e.Id, e.ChangedAt, e.Version, e.ChangedBy, false, ParseOrder(e.Data)) : null;
+
+    /// <summary>A customer's <paramref name="version"/> as it was committed (values, who, when); null when it is not there.</summary>
+    public async Task<VersionEntry<CustomerValues>?> CustomerVersionEntryAsync(int id, int version, CancellationToken ct = default) =>
+        await EntryAtAsync(ResourceKey.ForCustomer(id), version, ct) is { } e ? new(e.Id, e.ChangedAt, e.Version, e.ChangedBy, false, ParseCustomer(e.Data)) : null;
 
     /// <summary>Who deleted the record last, or null when its history holds no deletion.</summary>
     public async Task<string?> DeletedByAsync(string key, CancellationToken ct = default)
@@ -94,6 +101,15 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
             : new SaveResult.Invalid([NoSuchVersion("product", version)]);
     }
 
+    /// <summary>Writes the values of a customer's <paramref name="version"/> as a new version (an ordinary, version-checked, fenced save).</summary>
+    public async Task<SaveResult<CustomerSnapshot>> RestoreCustomerAsync(int id, int version, int expectedCurrentVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return await DataAtAsync(ResourceKey.ForCustomer(id), version, ct) is { } data
+            ? await customers.UpdateAsync(id, expectedCurrentVersion, ParseCustomer(data), actor, leaseToken, ct)
+            : new SaveResult<CustomerSnapshot>.Invalid([NoSuchVersion("customer", version)]);
+    }
+
     /// <summary>Writes header and lines of <paramref name="version"/> as a new version of the order (an ordinary aggregate save).</summary>
     public async Task<OrderSaveResult> RestoreOrderAsync(int id, int version, int expectedCurrentVersion, Actor actor, Guid? leaseToken = null, CancellationToken ct = default)
     {
@@ -113,13 +129,23 @@ public sealed class HistoryStore(IDbContextFactory<CollabDbContext> dbFactory, P
             r.GetProperty("price").GetDecimal(), r.GetProperty("stock").GetInt32(), r.GetProperty("requires_checkout").GetBoolean());
     }
 
+    /// <summary>Parses a customer row as the trigger stored it (<c>to_jsonb</c>: snake_case columns).</summary>
+    public static CustomerValues ParseCustomer(string data)
+    {
+        using var doc = JsonDocument.Parse(data);
+        var r = doc.RootElement;
+        return new CustomerValues(r.GetProperty("name").GetString()!, r.GetProperty("email").GetString()!, r.GetProperty("phone").GetString()!,
+            r.GetProperty("address").GetString()!, r.GetProperty("notes").GetString()!);
+    }
+
     /// <summary>Parses an order row with its <c>lines</c> (in position order) as the trigger stored it.</summary>
     public static OrderValues ParseOrder(string data)
     {
         using var doc = JsonDocument.Parse(data);
         var r = doc.RootElement;
         var header = new OrderHeader(
-            r.GetProperty("customer_name").GetString()!, Enum.Parse<OrderStatus>(r.GetProperty("status").GetString()!), r.GetProperty("notes").GetString()!);
+            r.GetProperty("customer_name").GetString()!, Enum.Parse<OrderStatus>(r.GetProperty("status").GetString()!), r.GetProperty("notes").GetString()!,
+            r.TryGetProperty("customer_id", out var customer) && customer.ValueKind == JsonValueKind.Number ? customer.GetInt32() : null);
         var lines = r.TryGetProperty("lines", out var array)
             ? array.EnumerateArray().Select(l => new OrderLine(
                 l.GetProperty("id").GetGuid(), l.GetProperty("product_id").GetInt32(), l.GetProperty("sku").GetString()!,

@@ -28,6 +28,109 @@ namespace CollabEditor.Data.Migrations
             modelBuilder.HasSequence("order_number")
                 .StartsAt(10001L);
 
+            modelBuilder.Entity("CollabEditor.Data.Customers.Customer", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("address");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<DateTimeOffset>("LastChangedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_changed_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("LastChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("last_changed_by");
+
+                    b.Property<string>("LastChangedById")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("last_changed_by_id");
+
+                    b.Property<Guid?>("LastSaveId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_save_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("notes");
+
+                    b.Property<string>("Phone")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("phone");
+
+                    b.Property<int>("Version")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1)
+                        .HasColumnName("version");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSaveId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_customers_last_save_id");
+
+                    b.HasIndex("Email", "Id")
+                        .HasDatabaseName("ix_customers_email_id");
+
+                    b.HasIndex("LastChangedAt", "Id")
+                        .HasDatabaseName("ix_customers_last_changed_at_id");
+
+                    b.HasIndex("LastChangedBy", "Id")
+                        .HasDatabaseName("ix_customers_last_changed_by_id");
+
+                    b.HasIndex("Name", "Id")
+                        .HasDatabaseName("ix_customers_name_id");
+
+                    b.HasIndex("Version", "Id")
+                        .HasDatabaseName("ix_customers_version_id");
+
+                    b.HasIndex(new[] { "Email" }, "ix_customers_email_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Email" }, "ix_customers_email_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Email" }, "ix_customers_email_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex(new[] { "Name" }, "ix_customers_name_trgm");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Name" }, "ix_customers_name_trgm"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex(new[] { "Name" }, "ix_customers_name_trgm"), new[] { "gin_trgm_ops" });
+
+                    b.ToTable("customers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_customers_version", "version >= 1");
+                        });
+                });
+
             modelBuilder.Entity("CollabEditor.Data.Drafts.Draft", b =>
                 {
                     b.Property<string>("UserId")
@@ -234,6 +337,10 @@ namespace CollabEditor.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Id"));
 
+                    b.Property<int?>("CustomerId")
+                        .HasColumnType("integer")
+                        .HasColumnName("customer_id");
+
                     b.Property<string>("CustomerName")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -297,6 +404,9 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnName("version");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CustomerId")
+                        .HasDatabaseName("ix_orders_customer_id");
 
                     b.HasIndex("Number")
                         .IsUnique()
@@ -780,6 +890,15 @@ namespace CollabEditor.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("CollabEditor.Data.Orders.Order", b =>
+                {
+                    b.HasOne("CollabEditor.Data.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_orders_customer");
                 });
 
             modelBuilder.Entity("CollabEditor.Data.Orders.OrderLineRow", b =>

@@ -3,12 +3,16 @@ using CollabEditor.Core.Orders;
 namespace CollabEditor.Data.Orders;
 
 /// <summary>The orders table row: the aggregate root.</summary>
-public sealed class Order
+public sealed class Order : Lists.IListRow
 {
     public int Id { get; set; }
     // Left null on insert so the database default (a sequence) assigns it.
     public string Number { get; set; } = null!;
     public string CustomerName { get; set; } = string.Empty;
+
+    /// <summary>The linked customer, if any; <see cref="CustomerName"/> is its name as of the last save.</summary>
+    public int? CustomerId { get; set; }
+
     public OrderStatus Status { get; set; }
     public string Notes { get; set; } = string.Empty;
     public int Version { get; set; }
@@ -27,7 +31,7 @@ public sealed class Order
 
     public List<OrderLineRow> Lines { get; set; } = [];
 
-    public OrderHeader ToHeader() => new(CustomerName, Status, Notes);
+    public OrderHeader ToHeader() => new(CustomerName, Status, Notes, CustomerId);
 
     public OrderSnapshot ToSnapshot(IEnumerable<OrderLineRow> lines) =>
         new(Id, Number, new OrderValues(ToHeader(), [.. lines.OrderBy(l => l.Position).Select(l => l.ToLine())]), Version, LastChangedBy, LastChangedAt);

@@ -3,6 +3,7 @@ using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
+using CollabEditor.Core.Validation;
 using CollabEditor.Data.Diagnostics;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Lists;
@@ -25,11 +26,14 @@ namespace CollabEditor.Data.Orders;
 /// </remarks>
 public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, NpgsqlDataSource dataSource, IOptions<ListOptions> listOptions)
 {
-    private const string OrderColumns = "id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id";
+    private const string OrderColumns = "id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id, customer_id";
 
     private const string LockSql = $"SELECT {OrderColumns} FROM orders WHERE id = $1 FOR UPDATE";
 
     private const string LinesSql = "SELECT id, order_id, position, product_id, sku, product_name, quantity, unit_price FROM order_lines WHERE order_id = $1 ORDER BY position";
+
+    /// <summary>The linked customer's current name, share-locked so it cannot be deleted or renamed before this save commits.</summary>
+    private const string CustomerNameSql = "SELECT name FROM customers WHERE id = $1 FOR SHARE";
 
     private const string LeaseSql = $"SELECT {LeaseStore.Columns} FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE";
 
@@ -48,7 +52,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
     // The line count and total are the lines' as this transaction has just written them (the line
     // statements run first in the same batch), so the list can sort by them from an index.
     private const string BumpSql = $"""
-        UPDATE orders SET customer_name = $1, status = $2, notes = $3,
+        UPDATE orders SET customer_name = $1, status = $2, notes = $3, customer_id = $8,
                version = version + 1, last_changed_by_id = $4, last_changed_by = $5, last_changed_at = now(),
                last_save_id = $6,
                (line_count, total) = (SELECT count(*), coalesce(sum(quantity * unit_price), 0) FROM order_lines WHERE order_id = $7)
@@ -92,42 +96,9 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var orders = db.Orders.AsNoTracking();
-        var search = query.Search?.Replace("\0", string.Empty, StringComparison.Ordinal);
-        Func<IQueryable<Order>, IQueryable<Order>>? filter = null;
-        var probe = true;
-        ListTotal total;
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var pattern = ListTotal.ContainsPattern(search);
-            filter = q => q.Where(o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"));
-            (total, var ids) = await ListTotal.SearchAsync(filter(orders).Select(o => o.Id), listOptions.Value.CountCap, dataSource,
-                "orders", "number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", [pattern], ct);
-            if (ids is not null)
-            {
-                // Few matches, all known: the page is read by their ids.
-                var matches = ids.ToArray();
-                filter = q => q.Where(o => matches.Contains(o.Id));
-                probe = false;
-            }
-        }
-        else
-        {
-            total = await ListTotal.CountAsync(orders, listOptions.Value.CountCap, token => ListTotal.EstimateAsync(dataSource, "SELECT 1 FROM orders", [], token), ct);
-        }
-
-        var pageSize = Math.Clamp(query.PageSize, 1, 200);
-        var sortBy = query.Cursor?.Sort ?? query.SortBy;
-        var descending = query.Cursor?.Descending ?? query.Descending;
-        var column = SortColumns.FirstOrDefault(c => c.Name == sortBy) ?? SortColumns[0];
-        if (query.Cursor is not null || query.Page == 0)
-        {
-            var keyset = await Keyset.PageAsync(orders, column, descending, query.Cursor, pageSize, ct, filter, probe);
-            return new OrderPage([.. keyset.Items.Select(Summary)], total.Count, total.IsEstimate, keyset.Previous, keyset.Next, keyset.Last);
-        }
-
-        var byOffset = await Keyset.OffsetPageAsync(filter is null ? orders : filter(orders), column, descending, query.Page, pageSize, ct);
-        return new OrderPage([.. byOffset.Items.Select(Summary)], total.Count, total.IsEstimate, byOffset.Previous, byOffset.Next, byOffset.Last);
+        var (page, total) = await List.PageAsync(db.Orders.AsNoTracking(), dataSource, listOptions.Value.CountCap,
+            query.Search, query.SortBy, query.Descending, query.Page, query.PageSize, query.Cursor, ct);
+        return new OrderPage([.. page.Items.Select(Summary)], total.Count, total.IsEstimate, page.Previous, page.Next, page.Last);
     }
 
     private static OrderSummary Summary(Order o) =>
@@ -150,13 +121,18 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         new KeysetColumn<Order, string>(nameof(OrderSummary.LastChangedBy), o => o.LastChangedBy, o => o.Id, Keyset.Text, Keyset.Text),
     ];
 
+    private static readonly RecordList<Order> List = new("orders",
+        pattern => o => EF.Functions.ILike(o.Number, pattern, "\\") || EF.Functions.ILike(o.CustomerName, pattern, "\\"),
+        "number ILIKE $1 ESCAPE '\\' OR customer_name ILIKE $1 ESCAPE '\\'", SortColumns);
+
     /// <summary>Creates a draft order with no lines at version 1; the number comes from a sequence.</summary>
     public async Task<OrderSaveResult> CreateAsync(OrderHeader header, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(actor);
         var h = header.Normalized() with { Status = OrderStatus.Draft };
-        if (OrderRules.Validate(new OrderValues(h, [])) is { Count: > 0 } errors)
+        // A linked order's name is its customer's, copied by the insert: the name sent does not matter.
+        if (OrderRules.Validate(new OrderValues(h.CustomerId is null ? h : h with { CustomerName = "-" }, [])) is { Count: > 0 } errors)
         {
             return new OrderSaveResult.Invalid(errors);
         }
@@ -168,13 +144,21 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
                 await using var db = await dbFactory.CreateDbContextAsync(token);
                 // A retry of an insert that did commit finds its own row instead of making a second order.
                 var rows = await db.Orders.AsNoTracking().Where(o => o.LastSaveId == saveId).ToListAsync(token);
-                if (rows.Count == 0)
+                try
                 {
-                    rows = await db.Orders.FromSql($"""
-                        INSERT INTO orders (customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
-                        VALUES ({h.CustomerName}, 'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId})
-                        RETURNING id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id, line_count, total
-                        """).AsNoTracking().ToListAsync(token);
+                    if (rows.Count == 0)
+                    {
+                        rows = await db.Orders.FromSql($"""
+                            INSERT INTO orders (customer_name, customer_id, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id)
+                            SELECT coalesce((SELECT name FROM customers WHERE id = {h.CustomerId} FOR SHARE), {h.CustomerName}), {h.CustomerId},
+                                   'Draft', {h.Notes}, 1, {actor.UserId}, {actor.DisplayName}, now(), {saveId}
+                            RETURNING id, number, customer_name, status, notes, version, last_changed_by_id, last_changed_by, last_changed_at, last_save_id, line_count, total, customer_id
+                            """).AsNoTracking().ToListAsync(token);
+                    }
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation && h.CustomerId is { } customerId)
+                {
+                    return new OrderSaveResult.Invalid([UnknownCustomer(customerId)]);
                 }
 
                 return (OrderSaveResult)new OrderSaveResult.Saved(rows[0].ToSnapshot([]));
@@ -211,12 +195,12 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         await using var tx = await connection.BeginTransactionAsync(ct);
 
         // The coarse-grained lock (held until this transaction ends), the lines and the lease: one round trip.
-        if (await LockAsync(connection, tx, id, ct) is not { } locked)
+        if (await LockAsync(connection, tx, id, ct, wanted.Header.CustomerId) is not { } locked)
         {
             return new OrderSaveResult.Deleted();
         }
 
-        var (order, lines, lease) = locked;
+        var (order, lines, lease, customerName) = locked;
         var current = order.ToSnapshot(lines);
         if (order.LastSaveId == saveId)
         {
@@ -232,6 +216,16 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
         if (CheckLease(lease, leaseToken, actor) is { } refused)
         {
             return refused;
+        }
+
+        if (wanted.Header.CustomerId is { } customerId)
+        {
+            // A linked order carries its customer's name as of this save, whatever name was sent.
+            wanted = customerName is null ? wanted : wanted with { Header = wanted.Header with { CustomerName = customerName } };
+            if (customerName is null)
+            {
+                return new OrderSaveResult.Invalid([UnknownCustomer(customerId)]);
+            }
         }
 
         if (OrderRules.ValidateChange(current.Values, wanted) is { Count: > 0 } errors)
@@ -279,7 +273,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
         // One version bump for the whole aggregate, stamped by the database clock.
         var h = wanted.Header;
-        batch.BatchCommands.Add(SqlCommands.Batch(BumpSql, h.CustomerName, h.Status.ToString(), h.Notes, actor.UserId, actor.DisplayName, saveId, id));
+        batch.BatchCommands.Add(SqlCommands.Batch(BumpSql, h.CustomerName, h.Status.ToString(), h.Notes, actor.UserId, actor.DisplayName, saveId, id, h.CustomerId));
         Order updated;
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
@@ -343,13 +337,18 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
     /// In one round trip: locks the order row (FOR UPDATE), reads its lines in order, and share-locks
     /// its live lease if there is one (FOR SHARE), in that order. Null when the order does not exist.
     /// </summary>
-    private static async Task<LockedOrder?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int id, CancellationToken ct)
+    private static async Task<LockedOrder?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, int id, CancellationToken ct, int? customerId = null)
     {
         var key = ResourceKey.ForOrder(id);
         await using var batch = new NpgsqlBatch(connection, tx)
         {
             BatchCommands = { SqlCommands.Batch(LockSql, id), SqlCommands.Batch(LinesSql, id), SqlCommands.Batch(LeaseSql, key) },
         };
+        if (customerId is not null)
+        {
+            batch.BatchCommands.Add(SqlCommands.Batch(CustomerNameSql, customerId));
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var order = await reader.ReadAsync(ct) ? ReadOrder(reader) : null;
         await reader.NextResultAsync(ct);
@@ -365,7 +364,8 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
         await reader.NextResultAsync(ct);
         var lease = await reader.ReadAsync(ct) ? LeaseStore.Read(reader) : null;
-        return order is null ? null : new LockedOrder(order, lines, lease);
+        var customerName = customerId is not null && await reader.NextResultAsync(ct) && await reader.ReadAsync(ct) ? reader.GetString(0) : null;
+        return order is null ? null : new LockedOrder(order, lines, lease, customerName);
     }
 
     /// <summary>
@@ -395,8 +395,10 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
     {
         Id = r.GetInt32(0), Number = r.GetString(1), CustomerName = r.GetString(2), Status = Enum.Parse<OrderStatus>(r.GetString(3)),
         Notes = r.GetString(4), Version = r.GetInt32(5), LastChangedById = r.IsDBNull(6) ? null : r.GetString(6), LastChangedBy = r.GetString(7),
-        LastChangedAt = r.GetFieldValue<DateTimeOffset>(8), LastSaveId = r.IsDBNull(9) ? null : r.GetGuid(9),
+        LastChangedAt = r.GetFieldValue<DateTimeOffset>(8), LastSaveId = r.IsDBNull(9) ? null : r.GetGuid(9), CustomerId = r.IsDBNull(10) ? null : r.GetInt32(10),
     };
 
-    private sealed record LockedOrder(Order Order, List<OrderLineRow> Lines, Lease? Lease);
+    private sealed record LockedOrder(Order Order, List<OrderLineRow> Lines, Lease? Lease, string? CustomerName);
+
+    private static FieldError UnknownCustomer(int id) => new(nameof(OrderHeader.CustomerId), $"Customer {id} does not exist (it may have been deleted): choose another customer or none.");
 }

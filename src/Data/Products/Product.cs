@@ -1,9 +1,11 @@
 using CollabEditor.Core.Products;
+using CollabEditor.Data.Lists;
+using CollabEditor.Data.Records;
 
 namespace CollabEditor.Data.Products;
 
 /// <summary>The products table row.</summary>
-public sealed class Product
+public sealed class Product : IVersionedRow<ProductValues, ProductSnapshot>, IListRow
 {
     public int Id { get; set; }
     public string Sku { get; set; } = string.Empty;

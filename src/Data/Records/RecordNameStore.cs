@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace CollabEditor.Data.Records;
 
-/// <summary>What a resource key names, for people: a product's SKU and name, an order's number and customer.</summary>
+/// <summary>What a resource key names, for people: a product's SKU and name, an order's number and customer, a customer's name and email.</summary>
 public sealed record RecordName(string Key, string Title, string Detail);
 
 /// <summary>The names behind resource keys, for pages that list keys (Admin → Locks and Audit).</summary>
@@ -13,6 +13,8 @@ public sealed class RecordNameStore(NpgsqlDataSource db)
         SELECT 'product', id, sku, name FROM products WHERE id = ANY($1)
         UNION ALL
         SELECT 'order', id, number, customer_name FROM orders WHERE id = ANY($2)
+        UNION ALL
+        SELECT 'customer', id, name, email FROM customers WHERE id = ANY($3)
         """;
 
     /// <summary>
@@ -22,28 +24,27 @@ public sealed class RecordNameStore(NpgsqlDataSource db)
     public async Task<IReadOnlyDictionary<string, RecordName>> NamesAsync(IEnumerable<string> keys, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var products = new HashSet<int>();
-        var orders = new HashSet<int>();
+        var ids = ResourceKey.Collections.Keys.ToDictionary(k => k, _ => new HashSet<int>());
         foreach (var key in keys)
         {
             if (ResourceKey.TryParse(key, out var kind, out var id))
             {
-                (kind == ResourceKey.Product ? products : orders).Add(id);
+                ids[kind].Add(id);
             }
         }
 
         var names = new Dictionary<string, RecordName>(StringComparer.Ordinal);
-        if (products.Count == 0 && orders.Count == 0)
+        if (ids.Values.All(s => s.Count == 0))
         {
             return names;
         }
 
-        await using var cmd = SqlCommands.Command(db, NamesSql, products.ToArray(), orders.ToArray());
+        await using var cmd = SqlCommands.Command(db, NamesSql, ids[ResourceKey.Product].ToArray(), ids[ResourceKey.Order].ToArray(), ids[ResourceKey.Customer].ToArray());
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var id = reader.GetInt32(1);
-            var key = reader.GetString(0) == ResourceKey.Product ? ResourceKey.ForProduct(id) : ResourceKey.ForOrder(id);
+            var key = ResourceKey.For(reader.GetString(0), id);
             names[key] = new RecordName(key, reader.GetString(2), reader.GetString(3));
         }
 

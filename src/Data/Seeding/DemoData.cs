@@ -1,6 +1,7 @@
 using System.Globalization;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
 using CollabEditor.Data.Startup;
@@ -28,7 +29,7 @@ public static class DemoData
     private static readonly string[] Materials = ["Oak", "Steel", "Walnut", "Bamboo", "Glass", "Copper", "Linen", "Ceramic", "Marble", "Cotton"];
     private static readonly string[] Things = ["Desk", "Chair", "Lamp", "Shelf", "Mug", "Vase", "Stool"];
 
-    /// <summary>Creates roles, the demo users and at least 50 products, unless they exist already.</summary>
+    /// <summary>Creates roles, the demo users, at least 50 products, 10 customers and 24 orders (most linked to a customer), unless they exist already.</summary>
     public static async Task SeedAsync(IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();
@@ -38,6 +39,7 @@ public static class DemoData
         await using var startupLock = await StartupLock.AcquireAsync(sp, ct);
         await SeedUsersAsync(sp);
         await SeedProductsAsync(dbFactory, ct);
+        await SeedCustomersAsync(dbFactory, ct);
         await SeedOrdersAsync(dbFactory, ct);
     }
 
@@ -103,6 +105,37 @@ public static class DemoData
         "Litware Inc", "Proseware", "Alpine Ski House", "Coho Winery", "Margie's Travel", "Lamna Healthcare",
     ];
 
+    /// <summary>How many of <see cref="Customers"/> are customer records; orders for the others keep a free-text name, as orders may.</summary>
+    public const int CustomerRecords = 10;
+
+    private static async Task SeedCustomersAsync(IDbContextFactory<CollabDbContext> dbFactory, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.Customers.AnyAsync(ct))
+        {
+            return;
+        }
+
+        for (var n = 0; n < CustomerRecords; n++)
+        {
+            var name = Customers[n];
+            var domain = new string([.. name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
+            db.Customers.Add(new Customer
+            {
+                Name = name,
+                // Every third one without an email: only the name is required.
+                Email = n % 3 == 2 ? string.Empty : $"orders@{domain}.example",
+                Phone = string.Create(CultureInfo.InvariantCulture, $"+44 20 7946 {n:0000}"),
+                Address = string.Create(CultureInfo.InvariantCulture, $"{10 + n} High Street\nLondon"),
+                Notes = n % 4 == 0 ? "Invoices by email." : string.Empty,
+                Version = 1,
+                LastChangedBy = "Seed",
+            });
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
     private static async Task SeedOrdersAsync(IDbContextFactory<CollabDbContext> dbFactory, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -111,6 +144,9 @@ public static class DemoData
             return;
         }
 
+        // An order for a customer record links it, with its name copied (as an order save does).
+        var customers = await db.Customers.AsNoTracking().ToDictionaryAsync(c => c.Name, c => c.Id, ct);
+
         var products = await db.Products.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
         OrderStatus[] statuses = [OrderStatus.Draft, OrderStatus.Draft, OrderStatus.Submitted, OrderStatus.Draft, OrderStatus.Submitted, OrderStatus.Fulfilled, OrderStatus.Draft, OrderStatus.Cancelled];
         for (var n = 0; n < 24; n++)
@@ -118,6 +154,7 @@ public static class DemoData
             var order = new Order
             {
                 CustomerName = Customers[n % Customers.Length],
+                CustomerId = customers.TryGetValue(Customers[n % Customers.Length], out var customerId) ? customerId : null,
                 Status = statuses[n % statuses.Length],
                 Notes = n % 3 == 0 ? "Deliver to the loading dock." : string.Empty,
                 Version = 1,

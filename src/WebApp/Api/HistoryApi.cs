@@ -1,12 +1,14 @@
 using CollabEditor.Core.History;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.History;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
 using System.ComponentModel;
 using static CollabEditor.WebApp.Api.ApiConventions;
+using CustomerSave = CollabEditor.Core.Records.SaveResult<CollabEditor.Core.Customers.CustomerSnapshot>;
 
 namespace CollabEditor.WebApp.Api;
 
@@ -39,7 +41,7 @@ public sealed record HistoryItemDto(
     };
 }
 
-/// <summary>/api/{products|orders}/{id}/history, and restoring a version as a new one.</summary>
+/// <summary>/api/{products|orders|customers}/{id}/history, and restoring a version as a new one.</summary>
 public static class HistoryApi
 {
     /// <summary>The most entries one page of history holds.</summary>
@@ -70,6 +72,36 @@ public static class HistoryApi
             await PageAsync(http, limit, cursor, (take, after) => history.OrderHistoryPageAsync(id, take, after, ct), async () => await orders.GetAsync(id, ct) is not null, $"Order {id}"))
             .WithTags("History").WithSummary("Every committed version of an order (header and line diffs) and its check-out events, a page at a time.")
             .WithDescription(PagingDescription);
+
+        api.MapGet("/customers/{id:int}/history", async Task<IResult> (
+            int id, [Description(LimitDescription)] int? limit, [Description(CursorDescription)] string? cursor, HttpContext http, HistoryStore history, CustomerStore customers, CancellationToken ct) =>
+            await PageAsync(http, limit, cursor, (take, after) => history.CustomerHistoryPageAsync(id, take, after, ct), async () => await customers.GetAsync(id, ct) is not null, $"Customer {id}"))
+            .WithTags("History").WithSummary("Every committed version of a customer (newest first, with field diffs) and its check-out events, a page at a time.")
+            .WithDescription(PagingDescription);
+
+        api.MapPost("/customers/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, CustomerStore customers, CancellationToken ct) =>
+        {
+            if (await customers.GetAsync(id, ct) is null)
+            {
+                return NotFound($"Customer {id}");
+            }
+
+            var (expected, token, problem) = WritePreconditions(http.Request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            return await history.RestoreCustomerAsync(id, version, expected, http.User.ToActor(), token, ct) switch
+            {
+                CustomerSave.Saved s => Ok(http, s.Current.Version, CustomerDto.From(s.Current)),
+                CustomerSave.Conflict c => Stale(CustomerDto.From(c.Theirs), c.Theirs.Version),
+                CustomerSave.Invalid i => Validation(i.Errors),
+                CustomerSave.Locked l => Locked(l.Holder),
+                CustomerSave.NotHolder n => NotHolder(n.Holder),
+                _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The customer cannot be written now (its check-out ended)."),
+            };
+        }).WithTags("History").WithSummary("Write an old version's values as a new version of the customer. Requires If-Match.");
 
         api.MapPost("/products/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, ProductStore products, CancellationToken ct) =>
         {
@@ -121,7 +153,7 @@ public static class HistoryApi
             };
         }).WithTags("History").WithSummary("Write an old version's values as a new version of the order. Requires If-Match.");
 
-        foreach (var kind in (string[])["products", "orders"])
+        foreach (var kind in (string[])["products", "orders", "customers"])
         {
             api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history", HttpMethods.Get);
             api.MapMethodNotAllowed($"/{kind}/{{id:int}}/history/{{version:int}}/restore", HttpMethods.Post);

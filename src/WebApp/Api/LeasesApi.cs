@@ -1,5 +1,6 @@
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Leases;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
@@ -38,7 +39,7 @@ public static class LeasesApi
         ArgumentNullException.ThrowIfNull(api);
         var leases = api.MapGroup("/leases/{kind}/{id:int}").WithTags("Leases");
 
-        leases.MapPost("/", async Task<IResult> (string kind, int id, int? wait, HttpContext http, LeaseStore store, ProductStore products, OrderStore orders, CancellationToken ct) =>
+        leases.MapPost("/", async Task<IResult> (string kind, int id, int? wait, HttpContext http, LeaseStore store, ProductStore products, OrderStore orders, CustomerStore customers, CancellationToken ct) =>
         {
             if (Key(kind, id) is not { } key)
             {
@@ -46,7 +47,12 @@ public static class LeasesApi
             }
 
             // Only records that exist can be checked out.
-            var exists = kind == ResourceKey.Product ? await products.GetAsync(id, ct) is not null : await orders.GetAsync(id, ct) is not null;
+            var exists = kind switch
+            {
+                ResourceKey.Product => await products.GetAsync(id, ct) is not null,
+                ResourceKey.Customer => await customers.GetAsync(id, ct) is not null,
+                _ => await orders.GetAsync(id, ct) is not null,
+            };
             if (!exists)
             {
                 return NotFound($"{kind}/{id}");
@@ -199,6 +205,7 @@ public static class ApiEndpoints
         api.MapAuthApi();
         api.MapProductsApi();
         api.MapOrdersApi();
+        api.MapCustomersApi();
         api.MapLeasesApi();
         api.MapHistoryApi();
         return endpoints;

@@ -13,45 +13,54 @@ namespace CollabEditor.WebApp.Api;
 public sealed record OrderLineDto(Guid Id, int ProductId, string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);
 
 /// <summary>An order with its lines, as the API shows it.</summary>
-public sealed record OrderDto(int Id, string Number, string CustomerName, OrderStatus Status, string Notes, IReadOnlyList<OrderLineDto> Lines, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
+/// <remarks><c>CustomerId</c> is the linked customer (null: the name alone); a linked order's name is that customer's.</remarks>
+public sealed record OrderDto(int Id, string Number, string CustomerName, int? CustomerId, OrderStatus Status, string Notes, IReadOnlyList<OrderLineDto> Lines, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
 {
     public static OrderDto From(OrderSnapshot o)
     {
         ArgumentNullException.ThrowIfNull(o);
-        return new(o.Id, o.Number, o.Values.Header.CustomerName, o.Values.Header.Status, o.Values.Header.Notes,
+        return new(o.Id, o.Number, o.Values.Header.CustomerName, o.Values.Header.CustomerId, o.Values.Header.Status, o.Values.Header.Notes,
             [.. o.Values.Lines.Select(l => new OrderLineDto(l.LineId, l.ProductId, l.Sku, l.ProductName, l.Quantity, l.UnitPrice, l.LineTotal))],
             o.Values.Total, o.Version, o.LastChangedBy, o.LastChangedAt);
     }
 }
 
-/// <summary>What a client sends to create an order (a draft with no lines).</summary>
-public sealed record OrderCreateInput(string? CustomerName, string? Notes);
+/// <summary>What a client sends to create an order (a draft with no lines); with a customerId the name is that customer's.</summary>
+public sealed record OrderCreateInput(string? CustomerName, string? Notes, int? CustomerId = null);
 
 /// <summary>One line in a replace: an existing line id to keep or change it, no id to add a line; unit price defaults to the product's.</summary>
 public sealed record OrderLineInput(Guid? Id, [property: JsonRequired] int ProductId, [property: JsonRequired] int Quantity, decimal? UnitPrice);
 
 /// <summary>What a client sends to replace an order: header and the complete list of lines.</summary>
+/// <remarks>
+/// <c>customerId</c> is optional, so a client that knows only <c>customerName</c> keeps working: a PUT
+/// without it (or with null) keeps the current link while <c>customerName</c> is the linked name as
+/// it is, and unlinks when the name is changed. PATCH <c>{"customerId": null}</c> unlinks keeping the name.
+/// </remarks>
 public sealed record OrderInput(
     [property: JsonRequired] string? CustomerName,
     [property: JsonRequired, JsonConverter(typeof(NamedEnumConverter<OrderStatus>))] OrderStatus Status,
     [property: JsonRequired] string? Notes,
-    IReadOnlyList<OrderLineInput>? Lines)
+    IReadOnlyList<OrderLineInput>? Lines,
+    int? CustomerId = null)
 {
     /// <summary>What a PATCH may name: header members and lines (each by id, product, quantity, unit price); the rest of <see cref="OrderDto"/> is the server's.</summary>
     public static PatchShape Shape { get; } = new("order",
-        ["customerName", "status", "notes", "lines"], ["id", "number", "total", "version", "lastChangedBy", "lastChangedAt"],
-        ListMember: "lines", ItemWritable: ["id", "productId", "quantity", "unitPrice"], ItemReadOnly: ["sku", "productName", "lineTotal"], ItemKey: "id", Item: "line");
+        ["customerName", "customerId", "status", "notes", "lines"], ["id", "number", "total", "version", "lastChangedBy", "lastChangedAt"],
+        ListMember: "lines", ItemWritable: ["id", "productId", "quantity", "unitPrice"], ItemReadOnly: ["sku", "productName", "lineTotal"], ItemKey: "id", Item: "line",
+        Optional: ["customerId"]);
 
     /// <summary>The replace that would keep the order as it is.</summary>
     public static OrderInput From(OrderValues v)
     {
         ArgumentNullException.ThrowIfNull(v);
-        return new(v.Header.CustomerName, v.Header.Status, v.Header.Notes, [.. v.Lines.Select(l => new OrderLineInput(l.LineId, l.ProductId, l.Quantity, l.UnitPrice))]);
+        return new(v.Header.CustomerName, v.Header.Status, v.Header.Notes, [.. v.Lines.Select(l => new OrderLineInput(l.LineId, l.ProductId, l.Quantity, l.UnitPrice))], v.Header.CustomerId);
     }
 }
 
 /// <summary>An order merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; <c>lines</c>, when given, is the whole new list.</summary>
-public sealed record OrderMergePatch(string? CustomerName, OrderStatus? Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
+/// <remarks><c>customerId</c> may be null: that unlinks the customer and keeps the name.</remarks>
+public sealed record OrderMergePatch(string? CustomerName, int? CustomerId, OrderStatus? Status, string? Notes, IReadOnlyList<OrderLineInput>? Lines);
 
 /// <summary>/api/orders: the aggregate is changed only as a whole, under one version.</summary>
 public static class OrdersApi
@@ -95,7 +104,7 @@ public static class OrdersApi
 
         orders.MapPost("/", async Task<IResult> (OrderCreateInput input, HttpContext http, OrderStore store, CancellationToken ct) =>
         {
-            var result = await store.CreateAsync(new OrderHeader(input.CustomerName ?? string.Empty, OrderStatus.Draft, input.Notes ?? string.Empty), http.User.ToActor(), ct);
+            var result = await store.CreateAsync(new OrderHeader(input.CustomerName ?? string.Empty, OrderStatus.Draft, input.Notes ?? string.Empty, input.CustomerId), http.User.ToActor(), ct);
             if (result is OrderSaveResult.Saved saved)
             {
                 http.Response.Headers.ETag = ETagFor(saved.Current.Version);
@@ -119,8 +128,15 @@ public static class OrdersApi
                 return problem;
             }
 
+            // An old client knows only the name: the same name without customerId keeps the link.
+            var header = current.Values.Header;
+            if (input.CustomerId is null && header.CustomerId is not null && string.Equals(input.CustomerName?.Trim(), header.CustomerName, StringComparison.Ordinal))
+            {
+                input = input with { CustomerId = header.CustomerId };
+            }
+
             return await SaveAsync(current, expected, token, input, http, store, products, ct);
-        }).WithSummary("Replace an order: header and all lines in one version. Requires If-Match.");
+        }).WithSummary("Replace an order: header and all lines in one version. Requires If-Match. Without customerId the link is kept while customerName is unchanged.");
 
         orders.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, OrderStore store, ProductStore products, CancellationToken ct) =>
         {
@@ -138,7 +154,20 @@ public static class OrdersApi
 
             // The whole new order from the current one plus the patch, saved like a PUT: the version check makes the read-modify-write safe.
             var (input, invalid) = Patching.Apply<OrderInput>(patch!, OrderInput.From(current.Values), OrderInput.Shape);
-            return invalid ?? await SaveAsync(current, expected, token, input!, http, store, products, ct);
+            if (invalid is not null)
+            {
+                return invalid;
+            }
+
+            // As for a PUT: a changed name with the link left as it was is a name of its own, so the link goes
+            // (otherwise the save would copy the customer's name over it and answer 200 for a change it ignored).
+            var header = current.Values.Header;
+            if (header.CustomerId is not null && input!.CustomerId == header.CustomerId && !string.Equals(input.CustomerName?.Trim(), header.CustomerName, StringComparison.Ordinal))
+            {
+                input = input with { CustomerId = null };
+            }
+
+            return await SaveAsync(current, expected, token, input!, http, store, products, ct);
         })
         .WithSummary("Change some of an order in one version: merge patch (RFC 7396; lines, when given, is the whole list) or JSON Patch (RFC 6902; /lines/0/quantity). Requires If-Match.")
         .WithPatchDocumentation<OrderMergePatch>("""{"notes": "Deliver after 10:00", "status": "Submitted"}""",
@@ -215,8 +244,9 @@ public static class OrdersApi
                 : new OrderLine(line.Id is { } id && existing.ContainsKey(id) ? id : Guid.NewGuid(), product.Id, product.Values.Sku, product.Values.Name, line.Quantity, line.UnitPrice ?? product.Values.Price));
         }
 
-        var values = new OrderValues(new OrderHeader(input.CustomerName ?? string.Empty, input.Status, input.Notes ?? string.Empty), lines);
-        errors.AddRange(OrderRules.Validate(values));
+        var values = new OrderValues(new OrderHeader(input.CustomerName ?? string.Empty, input.Status, input.Notes ?? string.Empty, input.CustomerId), lines);
+        // A linked order's name is its customer's, copied by the save: the name sent does not matter.
+        errors.AddRange(OrderRules.Validate(input.CustomerId is null ? values : values.WithHeader(values.Header with { CustomerName = "-" })));
         return (values, errors);
     }
 

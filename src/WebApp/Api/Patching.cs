@@ -16,8 +16,12 @@ namespace CollabEditor.WebApp.Api;
 /// </summary>
 public sealed record PatchShape(
     string Kind, IReadOnlyList<string> Writable, IReadOnlyList<string> ReadOnly,
-    string? ListMember = null, IReadOnlyList<string>? ItemWritable = null, IReadOnlyList<string>? ItemReadOnly = null, string? ItemKey = null, string Item = "item")
+    string? ListMember = null, IReadOnlyList<string>? ItemWritable = null, IReadOnlyList<string>? ItemReadOnly = null, string? ItemKey = null, string Item = "item",
+    IReadOnlyList<string>? Optional = null)
 {
+    /// <summary>True when <paramref name="member"/> may be null or removed (an order's customerId: null clears the link).</summary>
+    public bool MayBeNull(string member) => Optional?.Contains(member) == true;
+
     /// <summary>"a product", "an order".</summary>
     public string AKind => ("aeiou".Contains(Kind[0], StringComparison.Ordinal) ? "an " : "a ") + Kind;
 }
@@ -136,7 +140,7 @@ public static class Patching
             return (null, problem);
         }
 
-        foreach (var member in shape.Writable)
+        foreach (var member in shape.Writable.Where(m => !shape.MayBeNull(m)))
         {
             if (view[member] is null)
             {
@@ -198,7 +202,7 @@ public static class Patching
                 return Malformed($"'{name}' is not a member of {shape.AKind} (names are case-sensitive, as GET returns them: {string.Join(", ", shape.Writable)}).", name);
             }
 
-            if (value is null)
+            if (value is null && !shape.MayBeNull(name))
             {
                 return Malformed($"'{name}' is required: null would remove it. Send a value.", name);
             }

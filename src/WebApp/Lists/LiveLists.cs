@@ -1,4 +1,6 @@
 using CollabEditor.Core.Changes;
+using CollabEditor.Core.Customers;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Lists;
 using CollabEditor.Data.Orders;
@@ -10,7 +12,7 @@ using Npgsql;
 namespace CollabEditor.WebApp.Lists;
 
 /// <summary>
-/// The instance's one reader for its open product and order lists: a burst of changes to a
+/// The instance's one reader for its open product, order and customer lists: a burst of changes to a
 /// collection is read once (the saved rows in one <c>id = ANY</c> query, the changed leases in one
 /// more) and the fresh rows are handed to every open list of that collection, which patches what it
 /// shows or re-queries (<see cref="ListDecider"/>). Work per change is the same for 1 or 150 open lists.
@@ -19,18 +21,20 @@ public sealed partial class LiveLists : IDisposable
 {
     private readonly Collection<ProductSnapshot> _products;
     private readonly Collection<OrderSummary> _orders;
+    private readonly Collection<CustomerSnapshot> _customers;
 
-    public LiveLists(ChangeFeed feed, ProductStore products, OrderStore orders, LeaseStore leases, NpgsqlDataSource dataSource, IOptions<ListOptions> options, TimeProvider time, ILogger<LiveLists> logger)
+    public LiveLists(ChangeFeed feed, ProductStore products, OrderStore orders, CustomerStore customers, LeaseStore leases, NpgsqlDataSource dataSource, IOptions<ListOptions> options, TimeProvider time, ILogger<LiveLists> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         var text = new TextRules(dataSource);
         var settings = options.Value;
         _products = new("products", ResourceKey.Product, feed, settings, time, text, leases, logger, (ids, ct) => Read(products.GetManyAsync(ids, ct), p => p.Id));
         _orders = new("orders", ResourceKey.Order, feed, settings, time, text, leases, logger, (ids, ct) => Read(orders.SummariesAsync(ids, ct), o => o.Id));
+        _customers = new(ResourceKey.CollectionOf(ResourceKey.Customer), ResourceKey.Customer, feed, settings, time, text, leases, logger, (ids, ct) => Read(customers.GetManyAsync(ids, ct), c => c.Id));
     }
 
     /// <summary>Shared reads done so far (row reads and lease reads), for tests and diagnostics.</summary>
-    public long Reads => _products.Reads + _orders.Reads;
+    public long Reads => _products.Reads + _orders.Reads + _customers.Reads;
 
     /// <summary>Hands every batch of product changes to <paramref name="handler"/> until disposed.</summary>
     public IDisposable SubscribeProducts(Func<ListChanges<ProductSnapshot>, Task> handler) => _products.Subscribe(handler);
@@ -38,10 +42,14 @@ public sealed partial class LiveLists : IDisposable
     /// <summary>Hands every batch of order changes to <paramref name="handler"/> until disposed.</summary>
     public IDisposable SubscribeOrders(Func<ListChanges<OrderSummary>, Task> handler) => _orders.Subscribe(handler);
 
+    /// <summary>Hands every batch of customer changes to <paramref name="handler"/> until disposed.</summary>
+    public IDisposable SubscribeCustomers(Func<ListChanges<CustomerSnapshot>, Task> handler) => _customers.Subscribe(handler);
+
     public void Dispose()
     {
         _products.Dispose();
         _orders.Dispose();
+        _customers.Dispose();
     }
 
     private static async Task<IReadOnlyDictionary<int, T>> Read<T>(Task<IReadOnlyList<T>> rows, Func<T, int> id) => (await rows).ToDictionary(id);

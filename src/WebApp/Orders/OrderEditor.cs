@@ -61,7 +61,7 @@ public sealed class OrderEditor(OrderStore store, HistoryStore history) : Editor
         var merge = OrderMerge.Merge(started, mine, theirs?.Values);
         var snapshot = theirs is null ? null : new OrderSnapshot(_loaded!.Id, _loaded.Number, theirs.Values, theirs.Version, theirs.ChangedBy, theirs.At);
         return new(merge.Merged, merge.HasConflicts, merge.TheirChanges(),
-            async dialogs => snapshot is null ? new MergeDecision<OrderValues>.KeepEditing() : await OrderConflictDialog.ShowAsync(dialogs, merge, snapshot, baseVersion, since) switch
+            async dialogs => snapshot is null ? new MergeDecision<OrderValues>.KeepEditing() : await OrderConflictDialog.ShowAsync(dialogs, merge, snapshot, mine.Header, baseVersion, since) switch
             {
                 OrderConflictDecision.SaveMerged m => new MergeDecision<OrderValues>.SaveMerged(m.Values),
                 OrderConflictDecision.DiscardMine => new MergeDecision<OrderValues>.DiscardMine(),

@@ -1,0 +1,183 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+using CollabEditor.Core.Customers;
+using CollabEditor.Data.Customers;
+using CollabEditor.WebApp.Account;
+using static CollabEditor.WebApp.Api.ApiConventions;
+using CustomerDelete = CollabEditor.Core.Records.DeleteResult<CollabEditor.Core.Customers.CustomerSnapshot>;
+using CustomerSave = CollabEditor.Core.Records.SaveResult<CollabEditor.Core.Customers.CustomerSnapshot>;
+
+namespace CollabEditor.WebApp.Api;
+
+/// <summary>A customer as the API shows it.</summary>
+public sealed record CustomerDto(int Id, string Name, string Email, string Phone, string Address, string Notes, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
+{
+    public static CustomerDto From(CustomerSnapshot c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new(c.Id, c.Values.Name, c.Values.Email, c.Values.Phone, c.Values.Address, c.Values.Notes, c.Version, c.LastChangedBy, c.LastChangedAt);
+    }
+}
+
+/// <summary>What a client sends to create or replace a customer.</summary>
+/// <remarks>Every member is required (a PUT replaces the whole record): a missing one is a 400 naming it, never a silent "".</remarks>
+public sealed record CustomerInput(
+    [property: JsonRequired] string? Name,
+    [property: JsonRequired] string? Email,
+    [property: JsonRequired] string? Phone,
+    [property: JsonRequired] string? Address,
+    [property: JsonRequired] string? Notes)
+{
+    /// <summary>What a PATCH may name: the five members; the rest of <see cref="CustomerDto"/> is the server's.</summary>
+    public static PatchShape Shape { get; } = new("customer",
+        ["name", "email", "phone", "address", "notes"], ["id", "version", "lastChangedBy", "lastChangedAt"]);
+
+    public static CustomerInput From(CustomerValues v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return new(v.Name, v.Email, v.Phone, v.Address, v.Notes);
+    }
+
+    public CustomerValues ToValues() => new(Name ?? string.Empty, Email ?? string.Empty, Phone ?? string.Empty, Address ?? string.Empty, Notes ?? string.Empty);
+}
+
+/// <summary>A customer merge patch (RFC 7396), for the OpenAPI document: members left out stay as they are; none may be null.</summary>
+public sealed record CustomerMergePatch(string? Name, string? Email, string? Phone, string? Address, string? Notes);
+
+/// <summary>/api/customers: the products' API for the third record kind, on the same write path, rules, fencing and live events as the pages.</summary>
+public static class CustomersApi
+{
+    public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+
+        customers.MapGet("/", async Task<IResult> (HttpContext http, CustomerStore store, string? search, string? sort, bool? desc,
+            [Description(ListApi.PageDescription)] int? page, int? pageSize, [Description(ListApi.CursorDescription)] string? cursor, CancellationToken ct) =>
+        {
+            var (at, problem) = ListApi.ReadCursor(cursor, search, sort, desc, page, CustomerStore.SortColumns);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var p = Math.Max(0, page ?? 0);
+            var size = Math.Clamp(pageSize ?? 25, 1, 200);
+            var result = await store.ListAsync(new CustomerQuery(search, sort, desc ?? false, p, size, at), ct);
+            var (previous, next, last) = ListApi.Link(http, result.Previous, result.Next, result.Last, size, search);
+            return TypedResults.Ok(new PageDto<CustomerDto>([.. result.Items.Select(CustomerDto.From)], result.TotalCount, at is null ? p : null, size,
+                result.TotalIsEstimate, previous, next, last));
+        }).WithSummary("List customers (search name or email, sort, page by cursor or number).").WithDescription(ListApi.Summary);
+
+        customers.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
+        {
+            var customer = await store.GetAsync(id, ct);
+            if (customer is null)
+            {
+                return NotFound($"Customer {id}");
+            }
+
+            var ifNoneMatch = IfNoneMatch(http.Request);
+            http.Response.Headers.ETag = ETagFor(customer.Version);
+            if (ifNoneMatch.Present && (ifNoneMatch.Any || ifNoneMatch.Versions.Contains(customer.Version)))
+            {
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            return TypedResults.Ok(CustomerDto.From(customer));
+        }).WithSummary("Get one customer; its ETag is its version. If-None-Match → 304.");
+
+        customers.MapPost("/", async Task<IResult> (CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
+        {
+            var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
+            if (result is CustomerSave.Saved saved)
+            {
+                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+                return TypedResults.Created($"/api/customers/{saved.Current.Id}", CustomerDto.From(saved.Current));
+            }
+
+            return ToProblem(result, "Customer");
+        }).WithSummary("Create a customer at version 1.");
+
+        customers.MapPut("/{id:int}", async Task<IResult> (int id, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
+        {
+            if (await store.GetAsync(id, ct) is null)
+            {
+                return NotFound($"Customer {id}");
+            }
+
+            var (expected, token, problem) = WritePreconditions(http.Request);
+            return problem ?? await SaveAsync(id, expected, token, input, http, store, ct);
+        }).WithSummary("Replace a customer. Requires If-Match; Lease-Token when you hold its check-out.");
+
+        customers.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
+        {
+            var current = await store.GetAsync(id, ct);
+            if (current is null)
+            {
+                return NotFound($"Customer {id}");
+            }
+
+            var (expected, token, patch, problem) = await Patching.ReadAsync(http.Request, current.Version, () => Stale(CustomerDto.From(current), current.Version), ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var (input, invalid) = Patching.Apply<CustomerInput>(patch!, CustomerInput.From(current.Values), CustomerInput.Shape);
+            return invalid ?? await SaveAsync(id, expected, token, input!, http, store, ct);
+        })
+        .WithSummary("Change some members of a customer: merge patch (RFC 7396) or JSON Patch (RFC 6902). Requires If-Match; Lease-Token when you hold its check-out.")
+        .WithPatchDocumentation<CustomerMergePatch>("""{"phone": "+44 20 7946 0001", "notes": "Net 30."}""",
+            """[{"op": "test", "path": "/phone", "value": "+44 20 7946 0000"}, {"op": "replace", "path": "/phone", "value": "+44 20 7946 0001"}]""");
+
+        customers.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
+        {
+            if (await store.GetAsync(id, ct) is null)
+            {
+                return NotFound($"Customer {id}");
+            }
+
+            var (expected, token, problem) = WritePreconditions(http.Request);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            return await store.DeleteAsync(id, expected, http.User.ToActor(), token, ct) switch
+            {
+                CustomerDelete.Removed => TypedResults.NoContent(),
+                CustomerDelete.Conflict c => Stale(CustomerDto.From(c.Theirs), c.Theirs.Version),
+                CustomerDelete.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Locked", detail: l.Message),
+                CustomerDelete.NotHolder n => NotHolder(n.Holder),
+                _ => NotFound($"Customer {id}"),
+            };
+        }).WithSummary("Delete a customer; its orders keep the name and lose the link, each as a new order version. Requires If-Match.");
+
+        return api;
+    }
+
+    /// <summary>The version-checked, fenced write of a PUT or PATCH, answered as both answer it.</summary>
+    private static async Task<IResult> SaveAsync(int id, int expected, Guid? token, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct)
+    {
+        var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
+        if (result is CustomerSave.Saved saved)
+        {
+            http.Response.Headers.ETag = ETagFor(saved.Current.Version);
+            return TypedResults.Ok(CustomerDto.From(saved.Current));
+        }
+
+        return ToProblem(result, $"Customer {id}");
+    }
+
+    private static IResult ToProblem(CustomerSave result, string what) => result switch
+    {
+        CustomerSave.Invalid invalid => Validation(invalid.Errors),
+        CustomerSave.Conflict conflict => Stale(CustomerDto.From(conflict.Theirs), conflict.Theirs.Version),
+        CustomerSave.Locked locked => Locked(locked.Holder),
+        CustomerSave.NotHolder notHolder => NotHolder(notHolder.Holder),
+        CustomerSave.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: CustomerSave.LeaseLost.Message),
+        CustomerSave.CheckoutRequired => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Check-out required", detail: CustomerSave.CheckoutRequired.Message),
+        _ => NotFound(what),
+    };
+}
