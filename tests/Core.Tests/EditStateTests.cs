@@ -223,6 +223,20 @@ public sealed class EditStateTests
         Assert.Equal(v1.WithLine(desk with { Quantity = 2 }), state.MineForMerge(), OrderValuesComparer.Instance);
     }
 
+    [Fact]
+    public void OrderRemoteChange_ThatOnlyRelinksTheCustomer_IsPickedUpAsACustomerChange()
+    {
+        var v1 = new OrderValues(new OrderHeader("Acme", OrderStatus.Draft, string.Empty), []);
+        var opened = EditState.Loaded<OrderValues>(OrderShape.Instance, new(v1, 1, "Seed", At));
+
+        var state = opened.Edit(v1.WithHeader(v1.Header with { Notes = "mine" })).Remote(new(v1.WithHeader(v1.Header with { CustomerId = 5 }), 2, "Bob", At));
+
+        Assert.Equal("Bob saved version 2 (changed: Customer).", state.Note);
+        Assert.Equal(5, state.Mine.Header.CustomerId);
+        Assert.Equal("mine", state.Mine.Header.Notes);
+        Assert.Equal(["Notes"], state.Touched);
+    }
+
     /// <summary>Orders compare their lines by value.</summary>
     private sealed class OrderValuesComparer : IEqualityComparer<OrderValues>
     {

@@ -26,8 +26,9 @@ public sealed class OrderShape : RecordShape<OrderValues>
     public override object? ValueOf(OrderValues values, string part)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return LineId(part) is { } id
-            ? values.Lines.FirstOrDefault(l => l.LineId == id)
+        return LineId(part) is { } id ? values.Lines.FirstOrDefault(l => l.LineId == id)
+            // The customer is its name and its link together (as the merge sees it): a relink under the same name is a change.
+            : part == nameof(OrderHeader.CustomerName) ? (values.Header.CustomerName, values.Header.CustomerId)
             : OrderHeader.Fields.Single(f => f.Name == part).Get(values.Header);
     }
 
@@ -36,7 +37,9 @@ public sealed class OrderShape : RecordShape<OrderValues>
         ArgumentNullException.ThrowIfNull(values);
         if (LineId(part) is not { } id)
         {
-            return values.WithHeader(OrderHeader.Fields.Single(f => f.Name == part).With(values.Header, value));
+            return value is ValueTuple<string, int?> (var name, var customerId)
+                ? values.WithHeader(values.Header with { CustomerName = name, CustomerId = customerId })
+                : values.WithHeader(OrderHeader.Fields.Single(f => f.Name == part).With(values.Header, value));
         }
 
         return value switch

@@ -1,3 +1,4 @@
+using CollabEditor.WebApp.Customers;
 using CollabEditor.WebApp.Orders;
 using CollabEditor.WebApp.Products;
 
@@ -11,6 +12,7 @@ public static class EditingServiceCollectionExtensions
     {
         services.AddTransient<ProductEditor>();
         services.AddTransient<OrderEditor>();
+        services.AddTransient<CustomerEditor>();
         return services;
     }
 }

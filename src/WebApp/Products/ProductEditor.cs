@@ -40,17 +40,5 @@ public sealed class ProductEditor(ProductStore store, HistoryStore history) : Fi
     /// <summary>A committed product as the editor sees it.</summary>
     public static Versioned<ProductValues>? Versioned(ProductSnapshot? s) => s is null ? null : new(s.Values, s.Version, s.LastChangedBy, s.LastChangedAt);
 
-    private static SaveOutcome<ProductValues> Outcome(SaveResult result) => result switch
-    {
-        SaveResult.Saved s => new SaveOutcome<ProductValues>.Saved(s.Current.Id, Versioned(s.Current)!),
-        SaveResult.Conflict c => new SaveOutcome<ProductValues>.Conflict(Versioned(c.Theirs)!),
-        SaveResult.Deleted => new SaveOutcome<ProductValues>.Deleted(),
-        SaveResult.Invalid i => new SaveOutcome<ProductValues>.Invalid(i.Errors),
-        SaveResult.Locked l => new SaveOutcome<ProductValues>.Refused(l.Message),
-        // A page presents only its own check-out's token; said rather than swallowed all the same.
-        SaveResult.NotHolder n => new SaveOutcome<ProductValues>.Refused(n.Holder.BelongsToMessage),
-        SaveResult.LeaseLost => new SaveOutcome<ProductValues>.Refused(SaveResult.LeaseLost.Message),
-        SaveResult.CheckoutRequired => new SaveOutcome<ProductValues>.Refused(SaveResult.CheckoutRequired.Message),
-        _ => throw new InvalidOperationException($"Unknown save result {result}."),
-    };
+    private static SaveOutcome<ProductValues> Outcome(SaveResult result) => SaveOutcomes.From(result, (ProductSnapshot s) => (s.Id, Versioned(s)!));
 }
