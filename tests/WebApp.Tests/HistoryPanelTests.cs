@@ -1,10 +1,13 @@
 using AngleSharp.Dom;
 using Bunit;
 using CollabEditor.Core.Changes;
+using CollabEditor.Core.Customers;
+using CollabEditor.Core.Records;
 using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
@@ -69,6 +72,26 @@ public sealed class HistoryPanelTests : MudTestContext
         [.. cut.FindAll("[data-testid=history] [data-testid^=history-entry-]").Select(e => e.GetAttribute("data-testid")!)];
 
     private static IElement Restore(IRenderedComponent<IComponent> cut, int version) => cut.Find($"[data-testid=restore-{version}]");
+
+    [Fact]
+    public async Task Panel_ForACustomerKey_ShowsItsVersions_WithTheChangedFields()
+    {
+        var customers = Services.GetRequiredService<CustomerStore>();
+        var v1 = Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.CreateAsync(new CustomerValues("Acme Ltd", "", "020 7946 0000", "", ""), Bob)).Current;
+        Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.UpdateAsync(v1.Id, 1, v1.Values with { Email = "buyer@acme.example", Phone = "020 7946 0001" }, Bob));
+
+        var cut = Render<CollabEditor.WebApp.History.HistoryPanel>(p => p
+            .Add(x => x.ResourceKey, ResourceKey.ForCustomer(v1.Id))
+            .Add(x => x.Version, 2));
+
+        cut.WaitForElement("[data-testid=history-entry-2]");
+        Assert.Equal(["history-entry-2", "history-entry-1"], cut.FindAll("[data-testid^=history-entry-]").Select(e => e.GetAttribute("data-testid")!));
+        var fields = cut.FindAll("[data-testid=history-entry-2] tr[data-field]");
+        Assert.Equal(["Email", "Phone"], fields.Select(f => f.GetAttribute("data-field")!));
+        Assert.Contains("buyer@acme.example", fields[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("020 7946 0001", fields[1].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Created.", cut.Find("[data-testid=history-entry-1]").TextContent, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void ProductEdit_ShowsTheHistory_NewestFirst_WithWhoAndWhatChanged()

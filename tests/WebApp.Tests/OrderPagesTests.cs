@@ -6,6 +6,9 @@ using CollabEditor.Core.Leases;
 using CollabEditor.Core.Orders;
 using CollabEditor.Core.Products;
 using CollabEditor.Core.Users;
+using CollabEditor.Core.Customers;
+using CollabEditor.Core.Records;
+using CollabEditor.Data.Customers;
 using CollabEditor.Data.Leases;
 using CollabEditor.Data.Orders;
 using CollabEditor.Data.Products;
@@ -327,6 +330,59 @@ public sealed class OrderPagesTests : MudTestContext
         var saved = (await Orders.GetAsync(order.Id))!;
         Assert.Equal(7, LineOf(saved, Desk).Quantity);
         Assert.Equal(order.Values.Lines.Single(l => l.Sku == Chair), LineOf(saved, Chair));
+    }
+
+    /// <summary>
+    /// An order linked to Acme; Bob links it to Beta while Alice types another name. The Customer row
+    /// is a conflict, and the side chosen brings its link and its name together.
+    /// </summary>
+    private async Task<(OrderSnapshot Order, int Acme, int Beta, IRenderedComponent<IComponent> Cut)> CustomerConflictAsync()
+    {
+        var customers = Services.GetRequiredService<CustomerStore>();
+        var acme = Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.CreateAsync(new CustomerValues("Acme Ltd", "", "", "", ""), Bob)).Current;
+        var beta = Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await customers.CreateAsync(new CustomerValues("Beta GmbH", "", "", "", ""), Bob)).Current;
+        var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", acme.Id), Bob)).Current;
+        var cut = RenderOrder(order.Id);
+        await SaveAsync(order, order.Values.WithHeader(order.Values.Header with { CustomerId = beta.Id }), Bob);
+
+        cut.Input("field-CustomerName").Input("Acme Ltd (walk-in)");
+        cut.ClickNow("[data-testid=save]");
+        cut.WaitForAssertion(() => Assert.Contains("Bob saved version 2", Text(cut, "conflict-title"), StringComparison.Ordinal));
+        var row = Assert.Single(cut.FindAll(".mud-dialog tr.merge-conflict"));
+        Assert.Equal("CustomerName", row.GetAttribute("data-field"));
+        Assert.Contains("Beta GmbH", row.QuerySelector("[data-col=theirs]")!.TextContent, StringComparison.Ordinal);
+        return (order, acme.Id, beta.Id, cut);
+    }
+
+    [Fact]
+    public async Task ConflictDialog_CustomerChosenTheirs_SavesTheirLinkWithTheirName()
+    {
+        var (order, _, beta, cut) = await CustomerConflictAsync();
+
+        InDialog(cut, "choose-theirs-CustomerName").Click();
+        AssertEnabled(cut, ".mud-dialog [data-testid=save-merged]");
+        InDialog(cut, "save-merged").Click();
+
+        // The merged order is Bob's version exactly: nothing new to write, and the editor shows it.
+        AssertVersionLine(cut, "Version 2 · last changed by Bob");
+        Assert.Equal("Beta GmbH", cut.Input("field-CustomerName").GetAttribute("value"));
+        var saved = (await Orders.GetAsync(order.Id))!.Values.Header;
+        Assert.Equal(((int?)beta, "Beta GmbH"), (saved.CustomerId, saved.CustomerName));
+    }
+
+    [Fact]
+    public async Task ConflictDialog_CustomerChosenMine_SavesMyLink_NotTheirsUnderMyName()
+    {
+        var (order, acme, _, cut) = await CustomerConflictAsync();
+
+        InDialog(cut, "choose-mine-CustomerName").Click();
+        AssertEnabled(cut, ".mud-dialog [data-testid=save-merged]");
+        InDialog(cut, "save-merged").Click();
+
+        AssertVersionLine(cut, "Version 3 · last changed by Alice");
+        var saved = (await Orders.GetAsync(order.Id))!.Values.Header;
+        // My side is still linked to Acme: the store copies the linked customer's name, never Beta's link under my name.
+        Assert.Equal(((int?)acme, "Acme Ltd"), (saved.CustomerId, saved.CustomerName));
     }
 
     [Fact]
