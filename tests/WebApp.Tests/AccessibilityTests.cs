@@ -105,6 +105,16 @@ public sealed class AccessibilityTests(AppHost host, BrowserFixture browser) : I
     }
 
     [Fact]
+    public async Task CustomerEditor_PassesAxe()
+    {
+        var customer = (await host.Services.GetRequiredService<Data.Customers.CustomerStore>().ListAsync(new Data.Customers.CustomerQuery(PageSize: 1))).Items[0];
+        var page = await SignInAsync("alice");
+        await page.GotoAsync($"/customers/{customer.Id}");
+        await Assertions.Expect(BrowserFixture.Field(page, "Name")).ToHaveValueAsync(customer.Values.Name);
+        await AssertNoSeriousViolationsAsync(page, "customer editor");
+    }
+
+    [Fact]
     public async Task ProductEditorAndItsHistoryPanel_PassAxe()
     {
         var store = host.Services.GetRequiredService<ProductStore>();

@@ -68,6 +68,9 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
         return (product, order);
     }
 
+    private async Task<int> FirstCustomerAsync() =>
+        (await host.Services.GetRequiredService<Data.Customers.CustomerStore>().ListAsync(new Data.Customers.CustomerQuery(PageSize: 1))).Items[0].Id;
+
     private async Task<CookieContainer?> CookiesAsync(Who who) =>
         who == Who.Anonymous ? null : await SignIn.CookiesAsync(host.BaseAddress, UserName(who));
 
@@ -88,6 +91,8 @@ public sealed class AuthorizationMatrixTests(AppHost host, ITestOutputHelper out
             ("/orders/new", Audience.Editors, "200"),
             ($"/orders/{order}", Audience.Editors, "200"),
             ("/customers", Audience.Editors, "200"),
+            ("/customers/new", Audience.Editors, "200"),
+            ($"/customers/{await FirstCustomerAsync()}", Audience.Editors, "200"),
             ("/admin/locks", Audience.Admins, "200"),
             ("/admin/audit", Audience.Admins, "200"),
             ("/account/login", Audience.Public, "200"),
