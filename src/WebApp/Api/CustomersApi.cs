@@ -4,8 +4,6 @@ using CollabEditor.Core.Customers;
 using CollabEditor.Data.Customers;
 using CollabEditor.WebApp.Account;
 using static CollabEditor.WebApp.Api.ApiConventions;
-using CustomerDelete = CollabEditor.Core.Records.DeleteResult<CollabEditor.Core.Customers.CustomerSnapshot>;
-using CustomerSave = CollabEditor.Core.Records.SaveResult<CollabEditor.Core.Customers.CustomerSnapshot>;
 
 namespace CollabEditor.WebApp.Api;
 
@@ -47,6 +45,10 @@ public sealed record CustomerMergePatch(string? Name, string? Email, string? Pho
 /// <summary>/api/customers: the products' API for the third record kind, on the same write path, rules, fencing and live events as the pages.</summary>
 public static class CustomersApi
 {
+    /// <summary>What the shared one-record endpoints (<see cref="RecordApi"/>) need to know of customers.</summary>
+    public static RecordApiKind<CustomerValues, CustomerSnapshot, CustomerDto, CustomerInput> Kind { get; } = new("Customer", "/api/customers", r => r.Id, r => r.Version, r => r.Values,
+        CustomerDto.From, CustomerInput.From, i => i.ToValues(), CustomerInput.Shape, "Delete a customer; its orders keep the name and lose the link, each as a new order version. Requires If-Match.");
+
     public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -69,34 +71,16 @@ public static class CustomersApi
                 result.TotalIsEstimate, previous, next, last));
         }).WithSummary("List customers (search name or email, sort, page by cursor or number).").WithDescription(ListApi.Summary);
 
-        customers.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
-        {
-            var customer = await store.GetAsync(id, ct);
-            if (customer is null)
-            {
-                return NotFound($"Customer {id}");
-            }
-
-            var ifNoneMatch = IfNoneMatch(http.Request);
-            http.Response.Headers.ETag = ETagFor(customer.Version);
-            if (ifNoneMatch.Present && (ifNoneMatch.Any || ifNoneMatch.Versions.Contains(customer.Version)))
-            {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            }
-
-            return TypedResults.Ok(CustomerDto.From(customer));
-        }).WithSummary("Get one customer; its ETag is its version. If-None-Match → 304.");
-
         customers.MapPost("/", async Task<IResult> (CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
         {
             var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
-            if (result is CustomerSave.Saved saved)
+            if (result is Core.Records.SaveResult<CustomerSnapshot>.Saved saved)
             {
                 http.Response.Headers.ETag = ETagFor(saved.Current.Version);
                 return TypedResults.Created($"/api/customers/{saved.Current.Id}", CustomerDto.From(saved.Current));
             }
 
-            return ToProblem(result, "Customer");
+            return RecordApi.ToProblem(Kind, result, "Customer");
         }).WithSummary("Create a customer at version 1.");
 
         customers.MapPut("/{id:int}", async Task<IResult> (int id, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
@@ -107,77 +91,13 @@ public static class CustomersApi
             }
 
             var (expected, token, problem) = WritePreconditions(http.Request);
-            return problem ?? await SaveAsync(id, expected, token, input, http, store, ct);
+            return problem ?? await RecordApi.SaveAsync(Kind, store, id, expected, token, input, http, ct);
         }).WithSummary("Replace a customer. Requires If-Match; Lease-Token when you hold its check-out.");
 
-        customers.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
-        {
-            var current = await store.GetAsync(id, ct);
-            if (current is null)
-            {
-                return NotFound($"Customer {id}");
-            }
-
-            var (expected, token, patch, problem) = await Patching.ReadAsync(http.Request, current.Version, () => Stale(CustomerDto.From(current), current.Version), ct);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            var (input, invalid) = Patching.Apply<CustomerInput>(patch!, CustomerInput.From(current.Values), CustomerInput.Shape);
-            return invalid ?? await SaveAsync(id, expected, token, input!, http, store, ct);
-        })
-        .WithSummary("Change some members of a customer: merge patch (RFC 7396) or JSON Patch (RFC 6902). Requires If-Match; Lease-Token when you hold its check-out.")
-        .WithPatchDocumentation<CustomerMergePatch>("""{"phone": "+44 20 7946 0001", "notes": "Net 30."}""",
+        customers.MapRecord<CustomerStore, Customer, CustomerValues, CustomerSnapshot, CustomerDto, CustomerInput, CustomerMergePatch>(
+            Kind, """{"phone": "+44 20 7946 0001", "notes": "Net 30."}""",
             """[{"op": "test", "path": "/phone", "value": "+44 20 7946 0000"}, {"op": "replace", "path": "/phone", "value": "+44 20 7946 0001"}]""");
-
-        customers.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, CustomerStore store, CancellationToken ct) =>
-        {
-            if (await store.GetAsync(id, ct) is null)
-            {
-                return NotFound($"Customer {id}");
-            }
-
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            return await store.DeleteAsync(id, expected, http.User.ToActor(), token, ct) switch
-            {
-                CustomerDelete.Removed => TypedResults.NoContent(),
-                CustomerDelete.Conflict c => Stale(CustomerDto.From(c.Theirs), c.Theirs.Version),
-                CustomerDelete.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Locked", detail: l.Message),
-                CustomerDelete.NotHolder n => NotHolder(n.Holder),
-                _ => NotFound($"Customer {id}"),
-            };
-        }).WithSummary("Delete a customer; its orders keep the name and lose the link, each as a new order version. Requires If-Match.");
 
         return api;
     }
-
-    /// <summary>The version-checked, fenced write of a PUT or PATCH, answered as both answer it.</summary>
-    private static async Task<IResult> SaveAsync(int id, int expected, Guid? token, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct)
-    {
-        var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
-        if (result is CustomerSave.Saved saved)
-        {
-            http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-            return TypedResults.Ok(CustomerDto.From(saved.Current));
-        }
-
-        return ToProblem(result, $"Customer {id}");
-    }
-
-    private static IResult ToProblem(CustomerSave result, string what) => result switch
-    {
-        CustomerSave.Invalid invalid => Validation(invalid.Errors),
-        CustomerSave.Conflict conflict => Stale(CustomerDto.From(conflict.Theirs), conflict.Theirs.Version),
-        CustomerSave.Locked locked => Locked(locked.Holder),
-        CustomerSave.NotHolder notHolder => NotHolder(notHolder.Holder),
-        CustomerSave.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: CustomerSave.LeaseLost.Message),
-        CustomerSave.CheckoutRequired => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Check-out required", detail: CustomerSave.CheckoutRequired.Message),
-        _ => NotFound(what),
-    };
 }

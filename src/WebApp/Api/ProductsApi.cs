@@ -46,6 +46,10 @@ public sealed record ProductMergePatch(string? Sku, string? Name, string? Descri
 /// <summary>/api/products: the same store, rules, fencing and live events as the pages.</summary>
 public static class ProductsApi
 {
+    /// <summary>What the shared one-record endpoints (<see cref="RecordApi"/>) need to know of products.</summary>
+    public static RecordApiKind<ProductValues, ProductSnapshot, ProductDto, ProductInput> Kind { get; } = new("Product", "/api/products", r => r.Id, r => r.Version, r => r.Values,
+        ProductDto.From, ProductInput.From, i => i.ToValues(), ProductInput.Shape, "Delete a product. Requires If-Match.");
+
     public static RouteGroupBuilder MapProductsApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -68,122 +72,33 @@ public static class ProductsApi
                 result.TotalIsEstimate, previous, next, last));
         }).WithSummary("List products (search SKU or name, sort, page by cursor or number).").WithDescription(ListApi.Summary);
 
-        products.MapMethods("/{id:int}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
-        {
-            var product = await store.GetAsync(id, ct);
-            if (product is null)
-            {
-                return NotFound($"Product {id}");
-            }
-
-            var ifNoneMatch = IfNoneMatch(http.Request);
-            http.Response.Headers.ETag = ETagFor(product.Version);
-            if (ifNoneMatch.Present && (ifNoneMatch.Any || ifNoneMatch.Versions.Contains(product.Version)))
-            {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            }
-
-            return TypedResults.Ok(ProductDto.From(product));
-        }).WithSummary("Get one product; its ETag is its version. If-None-Match → 304.");
-
         products.MapPost("/", async Task<IResult> (ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
         {
             var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
-            if (result is SaveResult.Saved saved)
+            if (result is Core.Records.SaveResult<ProductSnapshot>.Saved saved)
             {
                 http.Response.Headers.ETag = ETagFor(saved.Current.Version);
                 return TypedResults.Created($"/api/products/{saved.Current.Id}", ProductDto.From(saved.Current));
             }
 
-            return ToProblem(result, $"Product");
+            return RecordApi.ToProblem(Kind, result, "Product");
         }).WithSummary("Create a product at version 1.");
 
         products.MapPut("/{id:int}", async Task<IResult> (int id, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
         {
-            var current = await store.GetAsync(id, ct);
-            if (current is null)
+            if (await store.GetAsync(id, ct) is null)
             {
                 return NotFound($"Product {id}");
             }
 
             var (expected, token, problem) = WritePreconditions(http.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            return await SaveAsync(id, expected, token, input, http, store, ct);
+            return problem ?? await RecordApi.SaveAsync(Kind, store, id, expected, token, input, http, ct);
         }).WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
 
-        products.MapPatch("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
-        {
-            var current = await store.GetAsync(id, ct);
-            if (current is null)
-            {
-                return NotFound($"Product {id}");
-            }
-
-            var (expected, token, patch, problem) = await Patching.ReadAsync(http.Request, current.Version, () => Stale(ProductDto.From(current), current.Version), ct);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            var (input, invalid) = Patching.Apply<ProductInput>(patch!, ProductInput.From(current.Values), ProductInput.Shape);
-            return invalid ?? await SaveAsync(id, expected, token, input!, http, store, ct);
-        })
-        .WithSummary("Change some members of a product: merge patch (RFC 7396) or JSON Patch (RFC 6902). Requires If-Match; Lease-Token when you hold its check-out.")
-        .WithPatchDocumentation<ProductMergePatch>("""{"stock": 12, "description": "Solid oak, oiled"}""",
+        products.MapRecord<ProductStore, Product, ProductValues, ProductSnapshot, ProductDto, ProductInput, ProductMergePatch>(
+            Kind, """{"stock": 12, "description": "Solid oak, oiled"}""",
             """[{"op": "test", "path": "/stock", "value": 11}, {"op": "replace", "path": "/stock", "value": 12}]""");
-
-        products.MapDelete("/{id:int}", async Task<IResult> (int id, HttpContext http, ProductStore store, CancellationToken ct) =>
-        {
-            var current = await store.GetAsync(id, ct);
-            if (current is null)
-            {
-                return NotFound($"Product {id}");
-            }
-
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            return await store.DeleteAsync(id, expected, http.User.ToActor(), token, ct) switch
-            {
-                DeleteResult.Removed => TypedResults.NoContent(),
-                DeleteResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
-                DeleteResult.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Locked", detail: l.Message),
-                DeleteResult.NotHolder n => NotHolder(n.Holder),
-                _ => NotFound($"Product {id}"),
-            };
-        }).WithSummary("Delete a product. Requires If-Match.");
 
         return api;
     }
-
-    /// <summary>The version-checked, fenced write of a PUT or PATCH, answered as both answer it.</summary>
-    private static async Task<IResult> SaveAsync(int id, int expected, Guid? token, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct)
-    {
-        var result = await store.UpdateAsync(id, expected, input.ToValues(), http.User.ToActor(), token, ct);
-        if (result is SaveResult.Saved saved)
-        {
-            http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-            return TypedResults.Ok(ProductDto.From(saved.Current));
-        }
-
-        return ToProblem(result, $"Product {id}");
-    }
-
-    private static IResult ToProblem(SaveResult result, string what) => result switch
-    {
-        SaveResult.Invalid invalid => Validation(invalid.Errors),
-        SaveResult.Conflict conflict => Stale(ProductDto.From(conflict.Theirs), conflict.Theirs.Version),
-        SaveResult.Locked locked => Locked(locked.Holder),
-        SaveResult.NotHolder notHolder => NotHolder(notHolder.Holder),
-        SaveResult.LeaseLost => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Lease not held", detail: SaveResult.LeaseLost.Message),
-        SaveResult.CheckoutRequired => TypedResults.Problem(statusCode: StatusCodes.Status423Locked, title: "Check-out required", detail: SaveResult.CheckoutRequired.Message),
-        _ => NotFound(what),
-    };
 }
