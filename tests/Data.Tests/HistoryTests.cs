@@ -300,7 +300,7 @@ public sealed class HistoryTests : DataTest
 
         await using var db = await DbAsync();
         var entries = await db.RecordHistory.AsNoTracking().ToListAsync();
-        Assert.Equal(await db.Products.CountAsync() + await db.Orders.CountAsync(), entries.Count);
+        Assert.Equal(await db.Products.CountAsync() + await db.Orders.CountAsync() + await db.Customers.CountAsync(), entries.Count);
         Assert.All(entries, e => Assert.Equal((1, "Seed", false), (e.Version, e.ChangedBy, e.Deleted)));
         var order = await db.Orders.AsNoTracking().Include(o => o.Lines).OrderBy(o => o.Id).FirstAsync();
         var first = Assert.Single(Versions<OrderValues>(await History.OrderHistoryAsync(order.Id)));
