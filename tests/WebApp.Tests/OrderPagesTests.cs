@@ -371,9 +371,9 @@ public sealed class OrderPagesTests : MudTestContext
     }
 
     [Fact]
-    public async Task ConflictDialog_CustomerChosenMine_SavesMyLink_NotTheirsUnderMyName()
+    public async Task ConflictDialog_CustomerChosenMine_SavesMyTypedNameUnlinked_NotTheirLinkUnderMyName()
     {
-        var (order, acme, _, cut) = await CustomerConflictAsync();
+        var (order, _, _, cut) = await CustomerConflictAsync();
 
         InDialog(cut, "choose-mine-CustomerName").Click();
         AssertEnabled(cut, ".mud-dialog [data-testid=save-merged]");
@@ -381,8 +381,8 @@ public sealed class OrderPagesTests : MudTestContext
 
         AssertVersionLine(cut, "Version 3 · last changed by Alice");
         var saved = (await Orders.GetAsync(order.Id))!.Values.Header;
-        // My side is still linked to Acme: the store copies the linked customer's name, never Beta's link under my name.
-        Assert.Equal(((int?)acme, "Acme Ltd"), (saved.CustomerId, saved.CustomerName));
+        // I typed a name of my own, which unlinks the order (the name is the order's): never Beta's link under my name.
+        Assert.Equal(((int?)null, "Acme Ltd (walk-in)"), (saved.CustomerId, saved.CustomerName));
     }
 
     [Fact]
