@@ -108,4 +108,32 @@ public sealed class TwoInstanceTests(TwoInstances apps, BrowserFixture browser) 
         await alice.Context.CloseAsync();
         await Assertions.Expect(bob.Locator("[data-testid=presence-Price]")).ToHaveCountAsync(0, new() { Timeout = 1500 });
     }
+
+    private static ILocator Quantity(IPage page, string sku) => page.Locator($"input[data-testid=qty-{sku}], [data-testid=qty-{sku}] input").First;
+
+    /// <summary>An order line is one presence field: Alice in a line's quantity on A shows on that line's row for Bob on B.</summary>
+    [Fact]
+    public async Task AliceInAnOrderLineOnA_ShowsOnThatLineForBobOnB_AndLocksItWhileSheTypes()
+    {
+        var orders = apps.A.Services.GetRequiredService<Data.Orders.OrderStore>();
+        var summary = (await orders.ListAsync(new Data.Orders.OrderQuery(PageSize: 100))).Items.First(o => o.Status == Core.Orders.OrderStatus.Draft && o.LineCount >= 2);
+        var order = (await orders.GetAsync(summary.Id))!;
+        var (first, second) = (order.Values.Lines[0], order.Values.Lines[1]);
+        var alice = await browser.SignInAsync(apps.A.BaseAddress, "alice");
+        var bob = await browser.SignInAsync(apps.B.BaseAddress, "bob");
+        await alice.GotoAsync($"/orders/{order.Id}");
+        await bob.GotoAsync($"/orders/{order.Id}");
+        await Assertions.Expect(bob.Locator("[data-testid=presence]")).ToContainTextAsync("Alice");
+
+        await Quantity(alice, first.Sku).FocusAsync();
+        await Assertions.Expect(bob.Locator($"[data-testid=presence-line-{first.LineId}]")).ToContainTextAsync("Alice", new() { Timeout = 1000 });
+        await Assertions.Expect(bob.Locator($"[data-testid=presence-line-{second.LineId}]")).ToHaveCountAsync(0);
+
+        await Quantity(alice, first.Sku).PressAsync("Control+A");
+        await alice.Keyboard.TypeAsync("7", new() { Delay = 80 });
+        await Assertions.Expect(bob.Locator($"[data-testid=field-lock-line-{first.LineId}]")).ToHaveTextAsync("Alice is changing this");
+        await Assertions.Expect(Quantity(bob, first.Sku)).Not.ToBeEditableAsync();
+        await Assertions.Expect(Quantity(bob, second.Sku)).ToBeEditableAsync();
+        await BrowserFixture.ShotAsync(bob, "order-line-lock");
+    }
 }
