@@ -21,7 +21,8 @@ namespace CollabEditor.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Benchmarks -- seed-scale [products] [orders] [connection string]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- list-queries [products] [orders]</c>,
 /// <c>dotnet run -c Release --project bench/Benchmarks -- list-live [pages…]</c> (default 10 50 150; LIST_LIVE_SECONDS per measurement, default 20), or
-/// <c>dotnet run -c Release --project bench/Benchmarks -- write-path [seconds per measurement] [rounds]</c>.
+/// <c>dotnet run -c Release --project bench/Benchmarks -- write-path [seconds per measurement] [rounds]</c>, or
+/// <c>dotnet run -c Release --project bench/Benchmarks -- field-presence [moves]</c>.
 /// </summary>
 internal static class BenchmarkMain
 {
@@ -66,12 +67,15 @@ internal static class BenchmarkMain
             case "write-path":
                 await WritePath.RunAsync(duration: TimeSpan.FromSeconds(Arg(1, 5)), rounds: Arg(2, 3));
                 return 0;
+            case "field-presence":
+                await FieldPresenceLatency.RunAsync(moves: Arg(1, 200));
+                return 0;
             case CircuitBrowser.ChildCommand:
                 // The browser side of circuit-memory, started by it as a child process.
                 await CircuitBrowser.ServeAsync(new Uri(args[1]), contextCount: Arg(2, 4));
                 return 0;
             default:
-                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: seed-scale, list-queries, list-live, write-path, live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
+                await Console.Error.WriteLineAsync($"Unknown benchmark '{args[0]}'. Known: seed-scale, list-queries, list-live, write-path, field-presence, live-latency, lease-throughput, product-saves, order-saves, circuit-memory, sign-in-timing");
                 return 1;
         }
     }

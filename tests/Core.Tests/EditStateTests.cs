@@ -177,6 +177,36 @@ public sealed class EditStateTests
     }
 
     [Fact]
+    public void Saved_AfterANewerVersionWasPickedUpWhileTheSaveWasOnItsWay_KeepsItTheirsNotMine()
+    {
+        // Review finding: Alice's save commits v2 (price); Bob's v3 (stock) on top arrives before her save returns.
+        var sent = V1 with { Price = 120m };
+        var pickedUp = Opened().Edit(sent).Remote(Version(3, sent with { Stock = 9 }));
+
+        var state = pickedUp.Saved(Version(2, sent, "Alice"), sent);
+
+        // Nothing of mine is left, so the form simply shows Bob's version, saying so.
+        Assert.Empty(state.Touched);
+        Assert.Equal(9, state.Mine.Stock);
+        Assert.Equal(3, state.Base!.Version);
+        Assert.Equal("Bob saved version 3 (changed: Stock).", state.Note);
+    }
+
+    [Fact]
+    public void Saved_WithTypingInFlightAndANewerVersion_KeepsTheTypingOnTheSavedVersion_AndPicksUpTheRest()
+    {
+        var sent = V1 with { Price = 120m };
+        var state = Opened().Edit(sent).Remote(Version(3, sent with { Stock = 9 })).Edit(sent with { Stock = 9, Name = "Typed meanwhile" });
+
+        var after = state.Saved(Version(2, sent, "Alice"), sent);
+
+        Assert.Equal(["Name"], after.Touched);
+        Assert.Equal(2, after.Base!.Version);
+        Assert.Equal(3, after.ShownVersion!.Version);
+        Assert.Equal(9, after.Mine.Stock);
+    }
+
+    [Fact]
     public void Saved_TakesTheStoredFormOfWhatWasSent()
     {
         var sent = V1 with { Sku = " oak-1 " };

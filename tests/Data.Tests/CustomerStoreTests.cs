@@ -141,17 +141,22 @@ public sealed class CustomerStoreTests(ITestOutputHelper output) : DataTest
     }
 
     [Fact]
-    public async Task Order_LinkedToACustomer_CopiesItsCurrentName_OnCreateAndSave()
+    public async Task Order_LinkedToACustomer_CopiesItsNameWhenLinked_ThenTheNameIsTheOrdersOwn()
     {
         var c = await NewCustomerAsync();
         var order = Assert.IsType<OrderSaveResult.Saved>(await Orders.CreateAsync(new OrderHeader("", OrderStatus.Draft, "", c.Id), Alice)).Current;
         Assert.Equal(("Acme Ltd", (int?)c.Id), (order.Values.Header.CustomerName, order.Values.Header.CustomerId));
 
+        // A rename of the customer does not rewrite the order behind Alice's next, unrelated save (as a product rename leaves its lines).
         await Customers.UpdateAsync(c.Id, 1, c.Values with { Name = "Acme Group" }, Bob);
-        var saved = Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(order.Id, 1, order.Values.WithHeader(order.Values.Header with { Notes = "Call first.", CustomerName = "typed" }), Alice)).Current;
+        var saved = Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(order.Id, 1, order.Values.WithHeader(order.Values.Header with { Notes = "Call first." }), Alice)).Current;
+        Assert.Equal(("Acme Ltd", (int?)c.Id), (saved.Values.Header.CustomerName, saved.Values.Header.CustomerId));
 
-        Assert.Equal(("Acme Group", (int?)c.Id), (saved.Values.Header.CustomerName, saved.Values.Header.CustomerId));
-        Assert.Equal(saved.Values.Header, (await Orders.GetAsync(order.Id))!.Values.Header);
+        // Linking another customer copies its name, whatever name was sent.
+        var other = Assert.IsType<SaveResult<CustomerSnapshot>.Saved>(await Customers.CreateAsync(new CustomerValues("Beta GmbH", "", "", "", ""), Bob)).Current;
+        var relinked = Assert.IsType<OrderSaveResult.Saved>(await Orders.SaveAsync(order.Id, 2, saved.Values.WithHeader(saved.Values.Header with { CustomerId = other.Id, CustomerName = "typed" }), Alice)).Current;
+        Assert.Equal(("Beta GmbH", (int?)other.Id), (relinked.Values.Header.CustomerName, relinked.Values.Header.CustomerId));
+        Assert.Equal(relinked.Values.Header, (await Orders.GetAsync(order.Id))!.Values.Header);
     }
 
     [Fact]

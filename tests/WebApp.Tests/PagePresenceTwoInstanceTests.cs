@@ -100,6 +100,33 @@ public sealed class PagePresenceTwoInstanceTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Review finding: "touched" is by value, so typing 100 → 10 → 100 on the way to 1000 made the field
+    /// untouched for a moment, and someone else's changes there locked it under the typist's cursor.
+    /// </summary>
+    [Fact]
+    public async Task AFieldIAmTypingIn_NeverLocksUnderMe_EvenWhenWhatITypedEqualsWhatWasThere_UntilILeaveIt()
+    {
+        var alice = await OpenAsync(_a, Alice);
+        var bob = await OpenAsync(_b, Bob);
+        await alice.WaitForAsync(p => p.Others.Contains("Bob"), TimeSpan.FromSeconds(5));
+
+        // Bob is in Price and has typed there, but its value is back to what it was: nothing touched.
+        await bob.Presence.FocusAsync("Price");
+        bob.Presence.Typed();
+        await bob.Presence.ChangingAsync([]);
+        await alice.WaitForAsync(p => p.For("Price").InField.Contains("Bob"), Second);
+
+        // Alice has fresh unsaved changes in Price: Bob sees her changing it, but it stays his to type in.
+        await alice.Presence.ChangingAsync(["Price"]);
+        await bob.WaitForAsync(p => p.For("Price").Changing.Contains("Alice"), Second);
+        Assert.Null(bob.Presence.For("Price").LockedBy);
+
+        // Once he leaves it, it is hers until she saves.
+        await bob.Presence.LeaveFieldAsync("Price");
+        Assert.Equal("Alice", bob.Presence.For("Price").LockedBy);
+    }
+
     [Fact]
     public async Task AFieldOnInstanceA_ShowsOnInstanceB_WithinASecond_AndIsGoneWithinASecondOfLeaving()
     {

@@ -163,7 +163,8 @@ public sealed record EditState<T>
 
     /// <summary>
     /// My save of <paramref name="sent"/> committed <paramref name="saved"/>. What was typed while it was
-    /// on its way (a slow link, a retried commit) stays as unsaved edits on the saved version.
+    /// on its way (a slow link, a retried commit) stays as unsaved edits on the saved version; a newer
+    /// version someone saved meanwhile stays picked up, never as my edit.
     /// </summary>
     public EditState<T> Saved(Versioned<T> saved, T sent)
     {
@@ -173,13 +174,15 @@ public sealed record EditState<T>
         var mine = saved.Values;
         foreach (var part in Shape.PartsOf(Mine, sent))
         {
-            if (!Equals(Shape.ValueOf(Mine, part), Shape.ValueOf(sent, part)))
+            // Typed meanwhile: differs from what was sent and is mine (a part picked up from their newer version is not).
+            if (IsTouched(part) && !Equals(Shape.ValueOf(Mine, part), Shape.ValueOf(sent, part)))
             {
                 mine = Shape.WithValue(mine, part, Shape.ValueOf(Mine, part));
             }
         }
 
-        return next with { Mine = mine };
+        next = next with { Mine = mine };
+        return Theirs is { } theirs && theirs.Version > saved.Version ? next.Remote(theirs) : next;
     }
 
     /// <summary>A save found <paramref name="theirs"/> already holds everything I changed.</summary>

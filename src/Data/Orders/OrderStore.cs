@@ -32,7 +32,7 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
     private const string LinesSql = "SELECT id, order_id, position, product_id, sku, product_name, quantity, unit_price FROM order_lines WHERE order_id = $1 ORDER BY position";
 
-    /// <summary>The linked customer's current name, share-locked so it cannot be deleted or renamed before this save commits.</summary>
+    /// <summary>The linked customer's current name (copied when the order is linked to it), share-locked so it cannot be deleted before this save commits.</summary>
     private const string CustomerNameSql = "SELECT name FROM customers WHERE id = $1 FOR SHARE";
 
     private const string LeaseSql = $"SELECT {LeaseStore.Columns} FROM leases WHERE resource_key = $1 AND expires_at > now() FOR SHARE";
@@ -220,11 +220,16 @@ public sealed class OrderStore(IDbContextFactory<CollabDbContext> dbFactory, Npg
 
         if (wanted.Header.CustomerId is { } customerId)
         {
-            // A linked order carries its customer's name as of this save, whatever name was sent.
-            wanted = customerName is null ? wanted : wanted with { Header = wanted.Header with { CustomerName = customerName } };
             if (customerName is null)
             {
                 return new OrderSaveResult.Invalid([UnknownCustomer(customerId)]);
+            }
+
+            // Linking copies the customer's name, as a line copies its product's name; from then on the name is
+            // the order's own: a later rename of the customer does not rewrite it behind the next unrelated save.
+            if (current.Values.Header.CustomerId != customerId)
+            {
+                wanted = wanted with { Header = wanted.Header with { CustomerName = customerName } };
             }
         }
 

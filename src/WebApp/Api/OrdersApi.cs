@@ -13,7 +13,7 @@ namespace CollabEditor.WebApp.Api;
 public sealed record OrderLineDto(Guid Id, int ProductId, string Sku, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal);
 
 /// <summary>An order with its lines, as the API shows it.</summary>
-/// <remarks><c>CustomerId</c> is the linked customer (null: the name alone); a linked order's name is that customer's.</remarks>
+/// <remarks><c>CustomerId</c> is the linked customer (null: the name alone); linking copies that customer's name, which is then the order's own.</remarks>
 public sealed record OrderDto(int Id, string Number, string CustomerName, int? CustomerId, OrderStatus Status, string Notes, IReadOnlyList<OrderLineDto> Lines, decimal Total, int Version, string LastChangedBy, DateTimeOffset LastChangedAt)
 {
     public static OrderDto From(OrderSnapshot o)
@@ -25,7 +25,7 @@ public sealed record OrderDto(int Id, string Number, string CustomerName, int? C
     }
 }
 
-/// <summary>What a client sends to create an order (a draft with no lines); with a customerId the name is that customer's.</summary>
+/// <summary>What a client sends to create an order (a draft with no lines); with a customerId the name is copied from that customer.</summary>
 public sealed record OrderCreateInput(string? CustomerName, string? Notes, int? CustomerId = null);
 
 /// <summary>One line in a replace: an existing line id to keep or change it, no id to add a line; unit price defaults to the product's.</summary>

@@ -42,6 +42,9 @@ public sealed partial class PagePresence(
     // Mine, guarded by _gate.
     private string? _field;
     private string[] _touched = [];
+    // The field I typed in since my cursor entered it: never locked under me while I am in it, even when
+    // what I typed happens to equal what was there (100 → 10 → 100 on the way to 1000).
+    private string? _typedIn;
     private long _lastEditWrite;
     private bool _dirty;
     private bool _editPending;
@@ -122,6 +125,8 @@ public sealed partial class PagePresence(
             }
 
             _field = field;
+            _typedIn = null;
+            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
         }
 
         Schedule(force: true);
@@ -139,11 +144,29 @@ public sealed partial class PagePresence(
             }
 
             _field = null;
+            _typedIn = null;
+            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
         }
 
         Schedule(force: true);
         return Task.CompletedTask;
     }
+
+    /// <summary>The user typed (not a pickup of someone else's save): the field my cursor is in cannot lock under me now.</summary>
+    public void Typed()
+    {
+        lock (_gate)
+        {
+            if (_field is not null && _typedIn != _field)
+            {
+                _typedIn = _field;
+                _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
+            }
+        }
+    }
+
+    // The fields no one else's changes may lock for me: those I changed, and the one I am typing in.
+    private string[] Exempt() => _typedIn is null || _touched.Contains(_typedIn, StringComparer.Ordinal) ? _touched : [.. _touched, _typedIn];
 
     /// <summary>
     /// The fields I have unsaved changes in now; call on every edit. Written when the set changes; an
@@ -170,7 +193,7 @@ public sealed partial class PagePresence(
             }
 
             // What I touched decides my own locks at once, without waiting for the write.
-            _seen = _seen.WithTouched(set, _me?.UserId ?? string.Empty, LocksEnabled);
+            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
         }
 
         Schedule(force: true);
@@ -244,6 +267,19 @@ public sealed partial class PagePresence(
                     _editPending |= edited;
                 }
             }
+            catch (Exception ex)
+            {
+                // Anything else: said in the log, and the writer stays usable (a stuck writer would leave the last chip and lock standing).
+                LogWriteFailed(logger, ex);
+                lock (_gate)
+                {
+                    _retryWrite = true;
+                    _editPending |= edited;
+                    _writing = false;
+                }
+
+                return;
+            }
         }
     }
 
@@ -304,7 +340,7 @@ public sealed partial class PagePresence(
                 _listFailed = false;
                 lock (_gate)
                 {
-                    _seen = Seen.From(entries, _me!.UserId, _touched, LocksEnabled);
+                    _seen = Seen.From(entries, _me!.UserId, Exempt(), LocksEnabled);
                 }
 
                 SetIdleTimer(entries);
@@ -376,8 +412,8 @@ public sealed partial class PagePresence(
         _subscription?.Dispose();
         await _stop.CancelAsync();
         // A write still under way must not bring the row back after it is removed.
-        await writer;
-        await _beats;
+        await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _beats.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_key is not null)
         {
             try
@@ -392,6 +428,9 @@ public sealed partial class PagePresence(
 
         _stop.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing this page's field presence failed; the next heartbeat writes it again")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Re-reading presence when a field lock went idle failed")]
     private static partial void LogIdleRefreshFailed(ILogger logger, Exception exception);
