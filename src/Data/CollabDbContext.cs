@@ -134,6 +134,7 @@ public sealed class CollabDbContext(DbContextOptions<CollabDbContext> options) :
             d.Property(x => x.ResourceKey).HasColumnName("resource_key").HasMaxLength(100);
             d.Property(x => x.BaseVersion).HasColumnName("base_version");
             d.Property(x => x.Data).HasColumnName("data").HasColumnType("jsonb");
+            d.Property(x => x.MergeBase).HasColumnName("merge_base").HasColumnType("jsonb");
             d.Property(x => x.SavedAt).HasColumnName("saved_at").HasDefaultValueSql("now()");
         });
 

@@ -133,6 +133,37 @@ public sealed class EditStateTests
     }
 
     [Fact]
+    public void Draft_OfAValueTypedBackOverAPickedUpOne_RestoresWhatWasTyped()
+    {
+        // Review finding: Bob's v2 price (120) was picked up and Alice typed it back to 100: her change.
+        var v2 = Version(2, V1 with { Price = 120m });
+        var state = Opened().Edit(V1 with { Name = "Oak desk XL" }).Remote(v2);
+        state = state.Edit(state.Mine with { Price = 100m });
+
+        var restored = EditState.Restore(Shape, v2, new RestoredDraft(At, state.Base!.Version), state.MineForMerge(), Version(1, V1, "Seed"), mergeBase: state.MergeBase())!;
+
+        Assert.Equal(100m, restored.Mine.Price);
+        Assert.Equal("Oak desk XL", restored.Mine.Name);
+        Assert.Equal(["Name", "Price"], restored.Touched);
+        Assert.Equal(120m, restored.MergeBase().Price);
+        // Without what it started from (an older draft), the typed-back price reads as untouched: the negative control.
+        Assert.Equal(120m, EditState.Restore(Shape, v2, new RestoredDraft(At, 1), state.MineForMerge(), Version(1, V1, "Seed"))!.Mine.Price);
+    }
+
+    [Fact]
+    public void Draft_WhoseBaseIsNoLongerInTheHistory_CountsOnlyWhatItChanged_WhenItKeptWhatItStartedFrom()
+    {
+        var current = Version(3, V1 with { Price = 130m });
+
+        var restored = EditState.Restore(Shape, current, new RestoredDraft(At, 1), V1 with { Name = "Oak desk XL" }, started: null, mergeBase: V1)!;
+
+        Assert.Equal(["Name"], restored.Touched);
+        Assert.Equal(130m, restored.Mine.Price);
+        Assert.True(restored.ReviewPending);
+        Assert.Equal(1, restored.Base!.Version);
+    }
+
+    [Fact]
     public void LeaseLost_WhileTyping_KeepsEveryTypedValue()
     {
         var typed = V1 with { Name = "Half typed" };

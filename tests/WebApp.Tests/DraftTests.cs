@@ -173,6 +173,25 @@ public sealed class DraftTests : MudTestContext
         Assert.Equal(_product, await Products.GetAsync(_product.Id));
     }
 
+    /// <summary>Review finding: a value typed back over one picked up from Bob's save is Alice's change, in the draft too.</summary>
+    [Fact]
+    public async Task Draft_OfAPriceTypedBackOverBobsPickedUpPrice_ComesBackAsTyped()
+    {
+        var cut = RenderProduct(_product.Id);
+        cut.Input("field-Name").Input("Alice's desk");
+        var bobs = Assert.IsType<SaveResult.Saved>(await Products.UpdateAsync(_product.Id, 1, _product.Values with { Price = 120m }, Bob)).Current;
+        Services.GetRequiredService<ChangeFeed>().Publish(new ChangeEvent(ChangeKind.Saved, ProductKey(_product.Id), bobs.Version, "Bob"));
+        cut.WaitForAssertion(() => Assert.Equal("120.00", cut.Input("field-Price").GetAttribute("value")));
+
+        cut.Input("field-Price").Input("100");
+        await WaitUntilAsync(async () => await Drafts.GetDraftAsync<ProductValues>(Alice, ProductKey(_product.Id)) is { MergeBase.Price: 120m, Values.Price: 100m });
+
+        // A reload: the price is still what she typed, and the review knows it is her change against Bob's.
+        cut = await ReopenProductAsync(_product.Id);
+        cut.WaitForAssertion(() => Assert.Equal("100.00", cut.Input("field-Price").GetAttribute("value")));
+        Assert.Equal("Alice's desk", cut.Input("field-Name").GetAttribute("value"));
+    }
+
     [Fact]
     public async Task StaleDraft_WhenBobChangedAnotherField_ShowsBothMergedInTheForm_WithABanner()
     {

@@ -239,14 +239,26 @@ public static class EditState
 
     /// <summary>
     /// Reopening with a draft. On the version it started from, the draft is simply my edits. Started
-    /// on an older version that the history still has: based on that one, with the newer version picked
-    /// up where the draft did not change anything, and the merge to be reviewed. Without that version:
-    /// on the current one, with a warning. Null when the record is gone and nothing can be merged.
+    /// on an older version: based on that one, with the newer version picked up where the draft did not
+    /// change anything, and the merge to be reviewed. A draft that kept what it started from part by part
+    /// (<paramref name="mergeBase"/>) needs nothing more; an older one needs that version from the history
+    /// (<paramref name="started"/>) and, without it, is shown on the current version with a warning.
+    /// Null when the record is gone and nothing can be merged.
     /// </summary>
-    public static EditState<T>? Restore<T>(RecordShape<T> shape, Versioned<T>? current, RestoredDraft draft, T values, Versioned<T>? started, string? deletedBy = null)
+    public static EditState<T>? Restore<T>(RecordShape<T> shape, Versioned<T>? current, RestoredDraft draft, T values, Versioned<T>? started, string? deletedBy = null, T? mergeBase = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(draft);
+        if (mergeBase is not null)
+        {
+            // Exactly what the edits started from: a value typed back over a picked-up one stays my change.
+            var from = new Versioned<T>(mergeBase, draft.BaseVersion, started?.ChangedBy ?? "someone", started?.At ?? draft.SavedAt);
+            var kept = new EditState<T>(shape, current?.Version == draft.BaseVersion ? current : from, mergeBase, values) { Draft = draft };
+            return current is null ? (deletedBy is null ? null : kept.RemoteDeleted(deletedBy) with { Draft = draft })
+                : current.Version == draft.BaseVersion ? kept
+                : kept.Remote(current) with { Draft = draft, ReviewPending = kept.HasChanges };
+        }
+
         if (current is not null && draft.BaseVersion == current.Version)
         {
             return Loaded(shape, current) with { Mine = values, Draft = draft };

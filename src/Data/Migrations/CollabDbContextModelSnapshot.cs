@@ -152,6 +152,10 @@ namespace CollabEditor.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("data");
 
+                    b.Property<string>("MergeBase")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("merge_base");
+
                     b.Property<DateTimeOffset>("SavedAt")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")

@@ -8,6 +8,7 @@ namespace CollabEditor.WebApp.Drafts;
 /// Used from the page's dispatcher only.
 /// </summary>
 public sealed class DraftKeeper<TValues>(DraftStore store, TimeProvider time, string userId, string key) : IDisposable
+    where TValues : class
 {
     private CancellationTokenSource? _pending;
     private Task _lastWrite = Task.CompletedTask;
@@ -20,6 +21,9 @@ public sealed class DraftKeeper<TValues>(DraftStore store, TimeProvider time, st
 
     /// <summary>The user's draft of this record, if there is one.</summary>
     public Task<(int BaseVersion, TValues Values, DateTimeOffset SavedAt)?> GetAsync() => store.GetAsync<TValues>(userId, key);
+
+    /// <summary>The user's draft of this record with what it started from, part by part.</summary>
+    public Task<DraftOf<TValues>?> GetDraftAsync() => store.GetDraftAsync<TValues>(userId, key);
 
     /// <summary>
     /// Called on every edit: waits out <see cref="Delay"/> and returns true, or returns false as soon as
@@ -49,7 +53,7 @@ public sealed class DraftKeeper<TValues>(DraftStore store, TimeProvider time, st
     }
 
     /// <summary>Keeps <paramref name="values"/> as the draft, started from <paramref name="baseVersion"/>.</summary>
-    public Task SaveAsync(int baseVersion, TValues values) => WriteAsync(() => store.SaveAsync(userId, key, baseVersion, values));
+    public Task SaveAsync(int baseVersion, TValues values, TValues? mergeBase = default) => WriteAsync(() => store.SaveAsync(userId, key, baseVersion, values, mergeBase));
 
     /// <summary>Forgets the draft (saved, discarded, or edited back to the saved values).</summary>
     public Task DiscardAsync() => WriteAsync(() => store.DiscardAsync(userId, key));
