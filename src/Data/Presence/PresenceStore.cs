@@ -25,7 +25,9 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
     /// <summary>
     /// Marks <paramref name="id"/> as viewing <paramref name="key"/> now. Only a row that is not there
     /// (first beat, or swept while the database was away) takes <paramref name="fields"/>; an existing
-    /// row keeps its own, so a beat stays a one-column update that announces nothing.
+    /// row keeps its own, so a beat stays a one-column update that announces nothing. A row brought back
+    /// has no last edit: its changes lock nothing until the page's next edit (a network blip does not
+    /// revive a lock that had gone idle).
     /// </summary>
     public Task HeartbeatAsync(Guid id, string key, Actor actor, PresenceFields fields, CancellationToken ct = default) =>
         TransientRetry.Pipeline.ExecuteAsync(async token => await HeartbeatOnceAsync(id, key, actor, fields, token), ct).AsTask();
@@ -38,8 +40,7 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO presence (id, resource_key, user_id, display_name, seen_at, field, changing, changed_at)
-            VALUES ({id}, {key}, {actor.UserId}, {actor.DisplayName}, now(), {fields.Field}, {changing},
-                    CASE WHEN cardinality({changing}::text[]) > 0 THEN now() END)
+            VALUES ({id}, {key}, {actor.UserId}, {actor.DisplayName}, now(), {fields.Field}, {changing}, NULL)
             ON CONFLICT (id) DO UPDATE SET seen_at = now()
             """, ct);
     }
@@ -61,7 +62,7 @@ public sealed class PresenceStore(IDbContextFactory<CollabDbContext> dbFactory, 
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO presence (id, resource_key, user_id, display_name, seen_at, field, changing, changed_at)
             VALUES ({id}, {key}, {actor.UserId}, {actor.DisplayName}, now(), {fields.Field}, {changing},
-                    CASE WHEN {edited} OR cardinality({changing}::text[]) > 0 THEN now() END)
+                    CASE WHEN {edited} THEN now() END)
             ON CONFLICT (id) DO UPDATE SET seen_at = now(), field = EXCLUDED.field, changing = EXCLUDED.changing,
                 changed_at = CASE WHEN {edited} THEN now() ELSE presence.changed_at END
             """, ct);
