@@ -38,6 +38,7 @@ public sealed class CustomerBrowserTests(AppHost host, BrowserFixture browser) :
 
         // Bob's list shows it without a reload.
         await Assertions.Expect(bob.Locator("[data-testid=customer-grid]")).ToContainTextAsync("Nordwind Handel GmbH");
+        await BrowserFixture.ShotAsync(bob, "customers-list");
 
         // Both on the editor: Bob sees Alice in the field she is in, then locked while she changes it.
         await bob.GotoAsync($"/customers/{id}");
@@ -55,6 +56,7 @@ public sealed class CustomerBrowserTests(AppHost host, BrowserFixture browser) :
 
         // Bob's page picks up her phone, keeps his notes, says what changed; his save merges both.
         await Assertions.Expect(bob.Locator("[data-testid=remote-banner]")).ToContainTextAsync("Alice saved version 2 (changed: Phone)");
+        await BrowserFixture.ShotAsync(bob, "customer-picked-up");
         await Assertions.Expect(Field(bob, "Phone")).ToHaveValueAsync("+49 40 1234567");
         await Assertions.Expect(Field(bob, "Phone")).ToBeEditableAsync();
         await Assertions.Expect(Field(bob, "Notes")).ToHaveValueAsync("Pays within 14 days");
