@@ -159,8 +159,7 @@ public static class OrdersApi
                 return invalid;
             }
 
-            // As for a PUT: a changed name with the link left as it was is a name of its own, so the link goes
-            // (otherwise the save would copy the customer's name over it and answer 200 for a change it ignored).
+            // As for a PUT and the order editor: a changed name with the link left as it was is a name of its own, so the link goes.
             var header = current.Values.Header;
             if (header.CustomerId is not null && input!.CustomerId == header.CustomerId && !string.Equals(input.CustomerName?.Trim(), header.CustomerName, StringComparison.Ordinal))
             {
