@@ -420,9 +420,10 @@ public sealed partial class PagePresence(
             {
                 await circuit.LeaveAsync(PageId);
             }
-            catch (Exception ex) when (IsOutage(ex))
+            catch (Exception ex) when (IsOutage(ex) || ex is ObjectDisposedException)
             {
-                // The row expires on its own after the presence TTL.
+                // The database is away, or the app is stopping and its services are gone (its rows were
+                // released when it began to stop): the row expires on its own after the presence TTL.
             }
         }
 

@@ -76,10 +76,17 @@ public sealed class CircuitPresence(PresenceStore store, OpenCircuits circuits) 
         return Task.CompletedTask;
     }
 
-    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
+    public override async Task OnCircuitClosedAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         circuits.Remove(this);
-        return store.LeaveAsync(_pages.Keys, cancellationToken);
+        try
+        {
+            await store.LeaveAsync(_pages.Keys, cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A circuit closed by the app stopping, after its services went: its rows were released when it began to stop.
+        }
     }
 
     private sealed record Page(string Key, Actor Actor, PresenceFields Fields);
