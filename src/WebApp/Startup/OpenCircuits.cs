@@ -34,9 +34,10 @@ public sealed partial class OpenCircuits(ILogger<OpenCircuits> logger)
                 await release(ct);
                 released++;
             }
-            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException or ObjectDisposedException)
             {
-                // The rows expire on their own (presence TTL, lease TTL).
+                // The rows expire on their own (presence TTL, lease TTL). Disposed: the host is tearing down and the
+                // database connection pool went first (seen in CI as a test host's StopAsync failing).
                 LogReleaseFailed(logger, ex.Message);
                 return;
             }
