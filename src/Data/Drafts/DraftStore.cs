@@ -34,17 +34,8 @@ public sealed class DraftStore(IDbContextFactory<CollabDbContext> dbFactory)
 
     /// <summary>The user's draft of <paramref name="key"/>: the values and the version they started from, or null.</summary>
     public async Task<(int BaseVersion, T Values, DateTimeOffset SavedAt)?> GetAsync<T>(string userId, string key, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var draft = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.UserId == userId && d.ResourceKey == key, ct);
-        if (draft is null)
-        {
-            return null;
-        }
-
-        var values = JsonSerializer.Deserialize<T>(draft.Data, Json);
-        return values is null ? null : (draft.BaseVersion, values, draft.SavedAt);
-    }
+        where T : class =>
+        await GetDraftAsync<T>(userId, key, ct) is { } draft ? (draft.BaseVersion, draft.Values, draft.SavedAt) : null;
 
     /// <summary>Forgets the draft (after a save, or when the user discards it).</summary>
     public async Task DiscardAsync(string userId, string key, CancellationToken ct = default)

@@ -19,9 +19,6 @@ public sealed class DraftKeeper<TValues>(DraftStore store, TimeProvider time, st
     /// <summary>True while an edit waits out the delay: it is not in the draft yet.</summary>
     public bool Pending => _pending is not null;
 
-    /// <summary>The user's draft of this record, if there is one.</summary>
-    public Task<(int BaseVersion, TValues Values, DateTimeOffset SavedAt)?> GetAsync() => store.GetAsync<TValues>(userId, key);
-
     /// <summary>The user's draft of this record with what it started from, part by part.</summary>
     public Task<DraftOf<TValues>?> GetDraftAsync() => store.GetDraftAsync<TValues>(userId, key);
 
