@@ -4,15 +4,9 @@ using Row = CollabEditor.WebApp.Customers.CustomerList.CustomerRow;
 namespace CollabEditor.WebApp.Customers;
 
 /// <summary>The customer list's sort and search, as <see cref="Data.Customers.CustomerStore.ListAsync"/> applies them.</summary>
-public sealed class CustomerListColumns : ListColumns<Row>
+public sealed class CustomerListColumns : GridColumns<Row>
 {
     public static CustomerListColumns Instance { get; } = new();
-
-    public override int Id(Row row) => row.Id;
-
-    public override int Version(Row row) => row.Version;
-
-    public override string? Holder(Row row) => row.CheckedOutBy;
 
     public override Row WithHolder(Row row, string? holder) => row with { CheckedOutBy = holder };
 

@@ -4,7 +4,7 @@ using CollabEditor.WebApp.Products;
 
 namespace CollabEditor.WebApp.Editing;
 
-/// <summary>The record kinds the editor shell edits.</summary>
+/// <summary>The record kinds the editor shell edits and the list shell lists.</summary>
 public static class EditingServiceCollectionExtensions
 {
     /// <summary>One kind instance per open editor: a kind may remember what it loaded (an order's number).</summary>
@@ -13,6 +13,10 @@ public static class EditingServiceCollectionExtensions
         services.AddTransient<ProductEditor>();
         services.AddTransient<OrderEditor>();
         services.AddTransient<CustomerEditor>();
+        // Stateless: one per circuit.
+        services.AddScoped<ProductListKind>();
+        services.AddScoped<OrderListKind>();
+        services.AddScoped<CustomerListKind>();
         return services;
     }
 }

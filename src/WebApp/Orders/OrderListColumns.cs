@@ -4,15 +4,9 @@ using Row = CollabEditor.WebApp.Orders.OrderList.OrderRow;
 namespace CollabEditor.WebApp.Orders;
 
 /// <summary>The orders list's sort and search, as <see cref="Data.Orders.OrderStore.ListAsync"/> applies them.</summary>
-public sealed class OrderListColumns : ListColumns<Row>
+public sealed class OrderListColumns : GridColumns<Row>
 {
     public static OrderListColumns Instance { get; } = new();
-
-    public override int Id(Row row) => row.Id;
-
-    public override int Version(Row row) => row.Version;
-
-    public override string? Holder(Row row) => row.CheckedOutBy;
 
     public override Row WithHolder(Row row, string? holder) => row with { CheckedOutBy = holder };
 

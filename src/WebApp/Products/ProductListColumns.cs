@@ -4,15 +4,9 @@ using Row = CollabEditor.WebApp.Products.ProductList.ProductRow;
 namespace CollabEditor.WebApp.Products;
 
 /// <summary>The products list's sort and search, as <see cref="Data.Products.ProductStore.ListAsync"/> applies them.</summary>
-public sealed class ProductListColumns : ListColumns<Row>
+public sealed class ProductListColumns : GridColumns<Row>
 {
     public static ProductListColumns Instance { get; } = new();
-
-    public override int Id(Row row) => row.Id;
-
-    public override int Version(Row row) => row.Version;
-
-    public override string? Holder(Row row) => row.CheckedOutBy;
 
     public override Row WithHolder(Row row, string? holder) => row with { CheckedOutBy = holder };
 

@@ -1,0 +1,96 @@
+using CollabEditor.Core.Records;
+using CollabEditor.Core.Users;
+using CollabEditor.Data.Lists;
+
+namespace CollabEditor.WebApp.Lists;
+
+/// <summary>What the list shell shows of every record kind's row, whatever else its columns are.</summary>
+public interface IGridRow
+{
+    int Id { get; }
+
+    int Version { get; }
+
+    string LastChangedBy { get; }
+
+    DateTimeOffset LastChangedAt { get; }
+
+    /// <summary>Who has it checked out, when someone has.</summary>
+    string? CheckedOutBy { get; }
+}
+
+/// <summary>One page the shell asks a kind's store for: the same keyset cursor and sort for every kind.</summary>
+public sealed record ListRequest(string? Search, string? SortBy, bool Descending, int PageSize, ListCursor? Cursor);
+
+/// <summary>One page of a kind's items, with what the pager needs.</summary>
+public sealed record ListedPage<TItem>(IReadOnlyList<TItem> Items, int TotalCount, bool TotalIsEstimate, ListCursor? Previous, ListCursor? Next, ListCursor? Last);
+
+/// <summary>
+/// A record kind in the list shell (<see cref="RecordListPage{TItem, TRow}"/>): its words, its key
+/// column, how its store pages and deletes, how its live changes arrive. The kind's page is its other
+/// columns; paging, live patching, lock badges and the delete outcomes are the shell's.
+/// </summary>
+public abstract class ListKind<TItem, TRow>
+    where TRow : class, IGridRow
+{
+    /// <summary>Sort and search as the kind's store applies them, for patching rows in place (<see cref="LiveRows{TRow}"/>).</summary>
+    public abstract ListColumns<TRow> Columns { get; }
+
+    /// <summary>The page's heading: "Customers".</summary>
+    public abstract string Title { get; }
+
+    /// <summary>One record, lower case: "customer".</summary>
+    public abstract string Noun { get; }
+
+    /// <summary>The list's address; a record's editor is below it (<c>/customers/7</c>, <c>/customers/new</c>).</summary>
+    public abstract string Href { get; }
+
+    /// <summary>What the search looks in: "Name or email".</summary>
+    public abstract string SearchPlaceholder { get; }
+
+    public virtual string SearchTestId => Noun + "-search";
+
+    /// <summary>The first column's title; its cells link to the editor and carry the lock badge.</summary>
+    public abstract string KeyTitle { get; }
+
+    /// <summary>The first column's sort; the store sorts by it when no other column is chosen.</summary>
+    public abstract Func<TRow, object> KeySort { get; }
+
+    /// <summary>The first column's text, and the record's name in messages.</summary>
+    public abstract string Label(TRow row);
+
+    /// <summary>The record as the delete question names it.</summary>
+    public virtual string Described(TRow row) => Label(row);
+
+    /// <summary>The start of every lease key of this kind (<c>customer/</c>), to read the holders once per page.</summary>
+    public abstract string LeasePrefix { get; }
+
+    public abstract string KeyFor(int id);
+
+    /// <summary>A row as shown, its time in the reader's <paramref name="zone"/>; the shell sets its holder (<see cref="ListColumns{TRow}.WithHolder"/>).</summary>
+    public abstract TRow ToRow(TItem item, TimeZoneInfo zone);
+
+    public abstract Task<ListedPage<TItem>> ListAsync(ListRequest request, CancellationToken ct);
+
+    /// <summary>Hands every batch of this kind's changes to <paramref name="handler"/> until disposed (<see cref="LiveLists"/>).</summary>
+    public abstract IDisposable Subscribe(Func<ListChanges<TItem>, Task> handler);
+
+    /// <summary>Whether rows have a delete button; orders are cancelled in their editor instead.</summary>
+    public virtual bool CanDelete => false;
+
+    /// <summary>The confirmation's text; a kind may say what else a delete does.</summary>
+    public virtual string DeleteQuestion(TRow row) => $"Delete {Described(row)}, version {row.Version}?";
+
+    public virtual Task<DeleteResult<TItem>> DeleteAsync(TRow row, Actor actor) => throw new NotSupportedException($"{Title} are not deleted from the list.");
+}
+
+/// <summary>A list's sort and search over <see cref="IGridRow"/> rows: their id, version and holder are the shell's.</summary>
+public abstract class GridColumns<TRow> : ListColumns<TRow>
+    where TRow : IGridRow
+{
+    public override int Id(TRow row) => row.Id;
+
+    public override int Version(TRow row) => row.Version;
+
+    public override string? Holder(TRow row) => row.CheckedOutBy;
+}
