@@ -2,8 +2,6 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using CollabEditor.Core.Customers;
 using CollabEditor.Data.Customers;
-using CollabEditor.WebApp.Account;
-using static CollabEditor.WebApp.Api.ApiConventions;
 
 namespace CollabEditor.WebApp.Api;
 
@@ -71,28 +69,10 @@ public static class CustomersApi
                 result.TotalIsEstimate, previous, next, last));
         }).WithSummary("List customers (search name or email, sort, page by cursor or number).").WithDescription(ListApi.Summary);
 
-        customers.MapPost("/", async Task<IResult> (CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
-        {
-            var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
-            if (result is Core.Records.SaveResult<CustomerSnapshot>.Saved saved)
-            {
-                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-                return TypedResults.Created($"/api/customers/{saved.Current.Id}", CustomerDto.From(saved.Current));
-            }
-
-            return RecordApi.ToProblem(Kind, result, "Customer");
-        }).WithSummary("Create a customer at version 1.");
-
-        customers.MapPut("/{id:int}", async Task<IResult> (int id, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) =>
-        {
-            if (await store.GetAsync(id, ct) is null)
-            {
-                return NotFound($"Customer {id}");
-            }
-
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            return problem ?? await RecordApi.SaveAsync(Kind, store, id, expected, token, input, http, ct);
-        }).WithSummary("Replace a customer. Requires If-Match; Lease-Token when you hold its check-out.");
+        customers.MapPost("/", (CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) => RecordApi.CreateAsync(Kind, store, input, http, ct))
+            .WithSummary("Create a customer at version 1.");
+        customers.MapPut("/{id:int}", (int id, CustomerInput input, HttpContext http, CustomerStore store, CancellationToken ct) => RecordApi.ReplaceAsync(Kind, store, id, input, http, ct))
+            .WithSummary("Replace a customer. Requires If-Match; Lease-Token when you hold its check-out.");
 
         customers.MapRecord<CustomerStore, Customer, CustomerValues, CustomerSnapshot, CustomerDto, CustomerInput, CustomerMergePatch>(
             Kind, """{"phone": "+44 20 7946 0001", "notes": "Net 30."}""",

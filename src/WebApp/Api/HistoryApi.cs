@@ -8,7 +8,6 @@ using CollabEditor.Data.Products;
 using CollabEditor.WebApp.Account;
 using System.ComponentModel;
 using static CollabEditor.WebApp.Api.ApiConventions;
-using CustomerSave = CollabEditor.Core.Records.SaveResult<CollabEditor.Core.Customers.CustomerSnapshot>;
 
 namespace CollabEditor.WebApp.Api;
 
@@ -79,54 +78,15 @@ public static class HistoryApi
             .WithTags("History").WithSummary("Every committed version of a customer (newest first, with field diffs) and its check-out events, a page at a time.")
             .WithDescription(PagingDescription);
 
-        api.MapPost("/customers/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, CustomerStore customers, CancellationToken ct) =>
-        {
-            if (await customers.GetAsync(id, ct) is null)
-            {
-                return NotFound($"Customer {id}");
-            }
+        api.MapPost("/customers/{id:int}/history/{version:int}/restore", (int id, int version, HttpContext http, HistoryStore history, CustomerStore customers, CancellationToken ct) =>
+            RestoreAsync(http, CustomersApi.Kind, async () => await customers.GetAsync(id, ct) is not null, $"Customer {id}",
+                (expected, token) => history.RestoreCustomerAsync(id, version, expected, http.User.ToActor(), token, ct), "The customer cannot be written now (its check-out ended)."))
+            .WithTags("History").WithSummary("Write an old version's values as a new version of the customer. Requires If-Match.");
 
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            return await history.RestoreCustomerAsync(id, version, expected, http.User.ToActor(), token, ct) switch
-            {
-                CustomerSave.Saved s => Ok(http, s.Current.Version, CustomerDto.From(s.Current)),
-                CustomerSave.Conflict c => Stale(CustomerDto.From(c.Theirs), c.Theirs.Version),
-                CustomerSave.Invalid i => Validation(i.Errors),
-                CustomerSave.Locked l => Locked(l.Holder),
-                CustomerSave.NotHolder n => NotHolder(n.Holder),
-                _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The customer cannot be written now (its check-out ended)."),
-            };
-        }).WithTags("History").WithSummary("Write an old version's values as a new version of the customer. Requires If-Match.");
-
-        api.MapPost("/products/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, ProductStore products, CancellationToken ct) =>
-        {
-            var current = await products.GetAsync(id, ct);
-            if (current is null)
-            {
-                return NotFound($"Product {id}");
-            }
-
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            return await history.RestoreProductAsync(id, version, expected, http.User.ToActor(), token, ct) switch
-            {
-                SaveResult.Saved s => Ok(http, s.Current.Version, ProductDto.From(s.Current)),
-                SaveResult.Conflict c => Stale(ProductDto.From(c.Theirs), c.Theirs.Version),
-                SaveResult.Invalid i => Validation(i.Errors),
-                SaveResult.Locked l => Locked(l.Holder),
-                SaveResult.NotHolder n => NotHolder(n.Holder),
-                _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: "The product cannot be written now (check-out required or ended)."),
-            };
-        }).WithTags("History").WithSummary("Write an old version's values as a new version. Requires If-Match.");
+        api.MapPost("/products/{id:int}/history/{version:int}/restore", (int id, int version, HttpContext http, HistoryStore history, ProductStore products, CancellationToken ct) =>
+            RestoreAsync(http, ProductsApi.Kind, async () => await products.GetAsync(id, ct) is not null, $"Product {id}",
+                (expected, token) => history.RestoreProductAsync(id, version, expected, http.User.ToActor(), token, ct), "The product cannot be written now (check-out required or ended)."))
+            .WithTags("History").WithSummary("Write an old version's values as a new version. Requires If-Match.");
 
         api.MapPost("/orders/{id:int}/history/{version:int}/restore", async Task<IResult> (int id, int version, HttpContext http, HistoryStore history, OrderStore orders, CancellationToken ct) =>
         {
@@ -160,6 +120,32 @@ public static class HistoryApi
         }
 
         return api;
+    }
+
+    /// <summary>Restores a version of a one-row record (products, customers) as a new one: 404, 428/412, 400, 423, 403 or 409 when not.</summary>
+    private static async Task<IResult> RestoreAsync<TValues, TSnapshot, TDto, TInput>(HttpContext http, RecordApiKind<TValues, TSnapshot, TDto, TInput> kind,
+        Func<Task<bool>> exists, string what, Func<int, Guid?, Task<Core.Records.SaveResult<TSnapshot>>> restore, string cannot)
+    {
+        if (!await exists())
+        {
+            return NotFound(what);
+        }
+
+        var (expected, token, problem) = WritePreconditions(http.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return await restore(expected, token) switch
+        {
+            Core.Records.SaveResult<TSnapshot>.Saved s => Ok(http, kind.Version(s.Current), kind.Dto(s.Current)),
+            Core.Records.SaveResult<TSnapshot>.Conflict c => Stale(kind.Dto(c.Theirs), kind.Version(c.Theirs)),
+            Core.Records.SaveResult<TSnapshot>.Invalid i => Validation(i.Errors),
+            Core.Records.SaveResult<TSnapshot>.Locked l => Locked(l.Holder),
+            Core.Records.SaveResult<TSnapshot>.NotHolder n => NotHolder(n.Holder),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not restored", detail: cannot),
+        };
     }
 
     /// <summary>

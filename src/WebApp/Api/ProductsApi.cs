@@ -2,8 +2,6 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using CollabEditor.Core.Products;
 using CollabEditor.Data.Products;
-using CollabEditor.WebApp.Account;
-using static CollabEditor.WebApp.Api.ApiConventions;
 
 namespace CollabEditor.WebApp.Api;
 
@@ -72,28 +70,10 @@ public static class ProductsApi
                 result.TotalIsEstimate, previous, next, last));
         }).WithSummary("List products (search SKU or name, sort, page by cursor or number).").WithDescription(ListApi.Summary);
 
-        products.MapPost("/", async Task<IResult> (ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
-        {
-            var result = await store.CreateAsync(input.ToValues(), http.User.ToActor(), ct);
-            if (result is Core.Records.SaveResult<ProductSnapshot>.Saved saved)
-            {
-                http.Response.Headers.ETag = ETagFor(saved.Current.Version);
-                return TypedResults.Created($"/api/products/{saved.Current.Id}", ProductDto.From(saved.Current));
-            }
-
-            return RecordApi.ToProblem(Kind, result, "Product");
-        }).WithSummary("Create a product at version 1.");
-
-        products.MapPut("/{id:int}", async Task<IResult> (int id, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) =>
-        {
-            if (await store.GetAsync(id, ct) is null)
-            {
-                return NotFound($"Product {id}");
-            }
-
-            var (expected, token, problem) = WritePreconditions(http.Request);
-            return problem ?? await RecordApi.SaveAsync(Kind, store, id, expected, token, input, http, ct);
-        }).WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
+        products.MapPost("/", (ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) => RecordApi.CreateAsync(Kind, store, input, http, ct))
+            .WithSummary("Create a product at version 1.");
+        products.MapPut("/{id:int}", (int id, ProductInput input, HttpContext http, ProductStore store, CancellationToken ct) => RecordApi.ReplaceAsync(Kind, store, id, input, http, ct))
+            .WithSummary("Replace a product. Requires If-Match; Lease-Token when you hold its check-out.");
 
         products.MapRecord<ProductStore, Product, ProductValues, ProductSnapshot, ProductDto, ProductInput, ProductMergePatch>(
             Kind, """{"stock": 12, "description": "Solid oak, oiled"}""",

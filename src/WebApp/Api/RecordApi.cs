@@ -33,8 +33,8 @@ public static class RecordApi
 {
     /// <summary>
     /// Maps GET/HEAD, PATCH and DELETE of one <paramref name="kind"/> record on <paramref name="group"/>; PATCH documented with
-    /// <typeparamref name="TMerge"/> and the examples. POST and PUT bind their body to the kind's input type and stay with the kind,
-    /// calling <see cref="SaveAsync"/> and <see cref="ToProblem"/>: ASP.NET Core 10's route handler analyzer crashes on a handler
+    /// <typeparamref name="TMerge"/> and the examples. POST and PUT bind their body to the kind's input type, so their one-line
+    /// handlers stay with the kind and call <see cref="CreateAsync"/> and <see cref="ReplaceAsync"/>: ASP.NET Core 10's route handler analyzer crashes on a handler
     /// parameter whose type is a type parameter (dotnet/aspnetcore#56831, fixed in .NET 11), so the store comes from the request's services.
     /// </summary>
     public static RouteGroupBuilder MapRecord<TStore, TRow, TValues, TSnapshot, TDto, TInput, TMerge>(
@@ -114,6 +114,45 @@ public static class RecordApi
         }).WithSummary(kind.DeleteSummary);
 
         return group;
+    }
+
+    /// <summary>POST: the record at version 1 (201, its place and ETag), or why it was not created.</summary>
+    public static async Task<IResult> CreateAsync<TRow, TValues, TSnapshot, TDto, TInput>(RecordApiKind<TValues, TSnapshot, TDto, TInput> kind,
+        VersionedStore<TRow, TValues, TSnapshot> store, TInput input, HttpContext http, CancellationToken ct)
+        where TRow : class, IVersionedRow<TValues, TSnapshot>
+        where TValues : class
+        where TSnapshot : class
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        var result = await store.CreateAsync(kind.ValuesOf(input), http.User.ToActor(), ct);
+        if (result is Core.Records.SaveResult<TSnapshot>.Saved saved)
+        {
+            http.Response.Headers.ETag = ETagFor(kind.Version(saved.Current));
+            return TypedResults.Created($"{kind.Path}/{kind.Id(saved.Current)}", kind.Dto(saved.Current));
+        }
+
+        return ToProblem(kind, result, kind.Name);
+    }
+
+    /// <summary>PUT: the whole record replaced, version-checked (If-Match) and fenced (Lease-Token).</summary>
+    public static async Task<IResult> ReplaceAsync<TRow, TValues, TSnapshot, TDto, TInput>(RecordApiKind<TValues, TSnapshot, TDto, TInput> kind,
+        VersionedStore<TRow, TValues, TSnapshot> store, int id, TInput input, HttpContext http, CancellationToken ct)
+        where TRow : class, IVersionedRow<TValues, TSnapshot>
+        where TValues : class
+        where TSnapshot : class
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        if (await store.GetAsync(id, ct) is null)
+        {
+            return NotFound($"{kind.Name} {id}");
+        }
+
+        var (expected, token, problem) = WritePreconditions(http.Request);
+        return problem ?? await SaveAsync(kind, store, id, expected, token, input, http, ct);
     }
 
     /// <summary>The version-checked, fenced write of a PUT or PATCH, answered as both answer it.</summary>
