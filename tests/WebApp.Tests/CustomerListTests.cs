@@ -153,4 +153,57 @@ public sealed class CustomerListTests : MudTestContext
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=lock-badge]")));
         Assert.Equal(0, _statements.ListQueries);
     }
+
+    // The list shell's delete, as every kind that deletes has it (products, customers).
+    [Fact]
+    public async Task Delete_Confirmed_RemovesTheCustomer_TheRowGoes_AndItSaysSo()
+    {
+        var cut = RenderList();
+        var c = _customers[0];
+
+        await DeleteAsync(cut, "Live 000", confirm: true);
+
+        cut.WaitForAssertion(() => Assert.Contains("Deleted Live 000.", Snackbars()));
+        Assert.Null(await Store.GetAsync(c.Id));
+        cut.WaitForAssertion(() => Assert.DoesNotContain(">Live 000<", cut.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Delete_OfACustomerSomeoneSavedSinceItWasShown_DeletesNothing_AndSaysWhoAndWhichVersion()
+    {
+        var cut = RenderList();
+        var c = _customers[2];
+        // Bob saves; this list has not heard of it yet (its event still on the way).
+        var theirs = Saved(await Store.UpdateAsync(c.Id, c.Version, c.Values with { Notes = "Bob's notes" }, Bob));
+
+        await DeleteAsync(cut, "Live 002", confirm: true);
+
+        cut.WaitForAssertion(() => Assert.Contains("Not deleted: Bob changed Live 002 since you loaded it (now version 2). Review it and delete again.", Snackbars()));
+        Assert.Equal(theirs, await Store.GetAsync(c.Id));
+    }
+
+    [Fact]
+    public async Task Delete_Cancelled_DeletesNothing()
+    {
+        var cut = RenderList();
+        var c = _customers[1];
+
+        await DeleteAsync(cut, "Live 001", confirm: false);
+
+        Assert.Equal(c, await Store.GetAsync(c.Id));
+        Assert.Empty(Snackbars());
+    }
+
+    private List<string?> Snackbars() => [.. Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars.Select(s => s.Message)];
+
+    private static async Task DeleteAsync(IRenderedComponent<IComponent> cut, string name, bool confirm)
+    {
+        // The click's handler waits for the answer to its confirmation: answer first, then wait for it.
+        var deleting = cut.Find($"[data-testid=delete-customer][aria-label='Delete {name}']").ClickAsync(new());
+        cut.WaitForAssertion(() => Assert.Contains($"Delete {name}, version", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
+        var answer = confirm ? "Delete" : "Cancel";
+        await cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == answer).ClickAsync(new());
+        await deleting.WaitAsync(TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+    }
 }

@@ -757,6 +757,9 @@ public sealed class OrderPagesTests : MudTestContext
         Assert.Equal(fabrikam.Number, rows[1].QuerySelector("[data-testid=order-link]")!.TextContent.Trim());
         Assert.Null(rows[1].QuerySelector("[data-testid=lock-badge]"));
         Assert.Equal(["Fabrikam", "Draft", "0", "0.00", "1"], second.Skip(1).Take(5));
+        // An order is cancelled in its editor: the list shell gives it no delete button.
+        Assert.Empty(cut.FindAll("[data-testid^=delete-]"));
+        Assert.Equal("/orders/new", cut.Find("[data-testid=new-order]").GetAttribute("href"));
     }
 
     [Fact]

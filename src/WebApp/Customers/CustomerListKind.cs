@@ -9,34 +9,15 @@ using Row = CollabEditor.WebApp.Customers.CustomerList.CustomerRow;
 namespace CollabEditor.WebApp.Customers;
 
 /// <summary>Customers in the list shell: by name, searched by name or email, deleted from the list (their orders are unlinked).</summary>
-public sealed class CustomerListKind(CustomerStore store, LiveLists lists) : ListKind<CustomerSnapshot, Row>
+public sealed class CustomerListKind(CustomerStore store, LiveLists lists)
+    : ListKind<CustomerSnapshot, Row>(ResourceKey.Customer, CustomerListColumns.Instance, "Name or email", "Name", r => r.Name)
 {
-    public override ListColumns<Row> Columns => CustomerListColumns.Instance;
-
-    public override string Title => "Customers";
-
-    public override string Noun => "customer";
-
-    public override string Href => "/customers";
-
-    public override string SearchPlaceholder => "Name or email";
-
-    public override string KeyTitle => "Name";
-
-    public override Func<Row, object> KeySort { get; } = x => x.Name;
-
-    public override string Label(Row row) => row.Name;
-
-    public override string LeasePrefix => ResourceKey.Customer + "/";
-
-    public override string KeyFor(int id) => ResourceKey.ForCustomer(id);
-
     public override Row ToRow(CustomerSnapshot item, TimeZoneInfo zone) => Row.From(item, null, zone);
 
     public override async Task<ListedPage<CustomerSnapshot>> ListAsync(ListRequest request, CancellationToken ct)
     {
-        var page = await store.ListAsync(new CustomerQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
-        return new(page.Items, page.TotalCount, page.TotalIsEstimate, page.Previous, page.Next, page.Last);
+        var p = await store.ListAsync(new CustomerQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
+        return new(p.Items, p.TotalCount, p.TotalIsEstimate, p.Previous, p.Next, p.Last);
     }
 
     public override IDisposable Subscribe(Func<ListChanges<CustomerSnapshot>, Task> handler) => lists.SubscribeCustomers(handler);

@@ -1,3 +1,4 @@
+using CollabEditor.Core.Changes;
 using CollabEditor.Core.Records;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Lists;
@@ -30,42 +31,42 @@ public sealed record ListedPage<TItem>(IReadOnlyList<TItem> Items, int TotalCoun
 /// column, how its store pages and deletes, how its live changes arrive. The kind's page is its other
 /// columns; paging, live patching, lock badges and the delete outcomes are the shell's.
 /// </summary>
-public abstract class ListKind<TItem, TRow>
+/// <param name="kind">The resource kind (<see cref="ResourceKey.Customer"/>): the lease keys, the noun, the list's address.</param>
+/// <param name="columns">Sort and search as the kind's store applies them, for patching rows in place (<see cref="LiveRows{TRow}"/>).</param>
+/// <param name="searchPlaceholder">What the search looks in: "Name or email".</param>
+/// <param name="keyTitle">The first column's title; its cells link to the editor and carry the lock badge.</param>
+/// <param name="key">The first column's text and sort (the store's when no other column is chosen), and the record's name in messages.</param>
+public abstract class ListKind<TItem, TRow>(string kind, ListColumns<TRow> columns, string searchPlaceholder, string keyTitle, Func<TRow, string> key)
     where TRow : class, IGridRow
 {
-    /// <summary>Sort and search as the kind's store applies them, for patching rows in place (<see cref="LiveRows{TRow}"/>).</summary>
-    public abstract ListColumns<TRow> Columns { get; }
-
-    /// <summary>The page's heading: "Customers".</summary>
-    public abstract string Title { get; }
+    public ListColumns<TRow> Columns => columns;
 
     /// <summary>One record, lower case: "customer".</summary>
-    public abstract string Noun { get; }
+    public string Noun => kind;
+
+    /// <summary>The page's heading: "Customers".</summary>
+    public string Title { get; } = string.Concat(ResourceKey.CollectionOf(kind)[..1].ToUpperInvariant(), ResourceKey.CollectionOf(kind)[1..]);
 
     /// <summary>The list's address; a record's editor is below it (<c>/customers/7</c>, <c>/customers/new</c>).</summary>
-    public abstract string Href { get; }
+    public string Href { get; } = "/" + ResourceKey.CollectionOf(kind);
 
-    /// <summary>What the search looks in: "Name or email".</summary>
-    public abstract string SearchPlaceholder { get; }
+    public string SearchPlaceholder => searchPlaceholder;
 
     public virtual string SearchTestId => Noun + "-search";
 
-    /// <summary>The first column's title; its cells link to the editor and carry the lock badge.</summary>
-    public abstract string KeyTitle { get; }
+    public string KeyTitle => keyTitle;
 
-    /// <summary>The first column's sort; the store sorts by it when no other column is chosen.</summary>
-    public abstract Func<TRow, object> KeySort { get; }
+    public Func<TRow, object> KeySort { get; } = row => key(row);
 
-    /// <summary>The first column's text, and the record's name in messages.</summary>
-    public abstract string Label(TRow row);
+    public string Label(TRow row) => key(row);
 
     /// <summary>The record as the delete question names it.</summary>
     public virtual string Described(TRow row) => Label(row);
 
     /// <summary>The start of every lease key of this kind (<c>customer/</c>), to read the holders once per page.</summary>
-    public abstract string LeasePrefix { get; }
+    public string LeasePrefix => kind + "/";
 
-    public abstract string KeyFor(int id);
+    public string KeyFor(int id) => ResourceKey.For(kind, id);
 
     /// <summary>A row as shown, its time in the reader's <paramref name="zone"/>; the shell sets its holder (<see cref="ListColumns{TRow}.WithHolder"/>).</summary>
     public abstract TRow ToRow(TItem item, TimeZoneInfo zone);
