@@ -173,12 +173,12 @@ public sealed class CustomerListTests : MudTestContext
     {
         var cut = RenderList();
         var c = _customers[2];
-        // Bob saves; this list has not heard of it yet (its event still on the way).
-        var theirs = Saved(await Store.UpdateAsync(c.Id, c.Version, c.Values with { Notes = "Bob's notes" }, Bob));
+        // Carol saves (Bob made every row); this list has not heard of it yet (its event still on the way).
+        var theirs = Saved(await Store.UpdateAsync(c.Id, c.Version, c.Values with { Notes = "Carol's notes" }, new Actor("carol-id", "Carol")));
 
         await DeleteAsync(cut, "Live 002", confirm: true);
 
-        cut.WaitForAssertion(() => Assert.Contains("Not deleted: Bob changed Live 002 since you loaded it (now version 2). Review it and delete again.", Snackbars()));
+        cut.WaitForAssertion(() => Assert.Contains("Not deleted: Carol changed Live 002 since you loaded it (now version 2). Review it and delete again.", Snackbars()));
         Assert.Equal(theirs, await Store.GetAsync(c.Id));
     }
 
@@ -200,7 +200,8 @@ public sealed class CustomerListTests : MudTestContext
     {
         // The click's handler waits for the answer to its confirmation: answer first, then wait for it.
         var deleting = cut.Find($"[data-testid=delete-customer][aria-label='Delete {name}']").ClickAsync(new());
-        cut.WaitForAssertion(() => Assert.Contains($"Delete {name}, version", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
+        // Every row is at version 1 when the list shows it; a customer's delete says what happens to its orders.
+        cut.WaitForAssertion(() => Assert.Contains($"Delete {name}, version 1? Its orders keep the name and lose the link.", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
         var answer = confirm ? "Delete" : "Cancel";
         await cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == answer).ClickAsync(new());
         await deleting.WaitAsync(TimeSpan.FromSeconds(10));

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using CollabEditor.Core.Changes;
 using CollabEditor.Core.Records;
 using CollabEditor.Core.Users;
@@ -35,10 +36,12 @@ public sealed record ListedPage<TItem>(IReadOnlyList<TItem> Items, int TotalCoun
 /// <param name="columns">Sort and search as the kind's store applies them, for patching rows in place (<see cref="LiveRows{TRow}"/>).</param>
 /// <param name="searchPlaceholder">What the search looks in: "Name or email".</param>
 /// <param name="keyTitle">The first column's title; its cells link to the editor and carry the lock badge.</param>
-/// <param name="key">The first column's text and sort (the store's when no other column is chosen), and the record's name in messages.</param>
-public abstract class ListKind<TItem, TRow>(string kind, ListColumns<TRow> columns, string searchPlaceholder, string keyTitle, Func<TRow, string> key)
+/// <param name="key">The first column: its text, and the record's name in messages; its member's name is the store's sort key.</param>
+public abstract class ListKind<TItem, TRow>(string kind, ListColumns<TRow> columns, string searchPlaceholder, string keyTitle, Expression<Func<TRow, string>> key)
     where TRow : class, IGridRow
 {
+    private readonly Func<TRow, string> _key = key.Compile();
+
     public ListColumns<TRow> Columns => columns;
 
     /// <summary>One record, lower case: "customer".</summary>
@@ -56,9 +59,10 @@ public abstract class ListKind<TItem, TRow>(string kind, ListColumns<TRow> colum
 
     public string KeyTitle => keyTitle;
 
-    public Func<TRow, object> KeySort { get; } = row => key(row);
+    /// <summary>The first column's property, as a <c>PropertyColumn</c> binds it: sorting by it sends its name (a template column would send a random one).</summary>
+    public Expression<Func<TRow, string>> Key => key;
 
-    public string Label(TRow row) => key(row);
+    public string Label(TRow row) => _key(row);
 
     /// <summary>The record as the delete question names it.</summary>
     public virtual string Described(TRow row) => Label(row);
