@@ -46,6 +46,21 @@ public sealed class HistoryDiffTests
         Assert.True(diff.IsEmpty);
     }
 
+    /// <summary>Found by an outside try: a deleted customer's order showed "Saved without changes" for the version that unlinked it.</summary>
+    [Fact]
+    public void Order_ACustomerLinkRemoved_WithTheNameKept_IsAChange()
+    {
+        var linked = Order.WithHeader(Order.Header with { CustomerId = 12 });
+
+        var diff = HistoryDiff.Order(2, linked, linked.WithHeader(linked.Header with { CustomerId = null }));
+
+        Assert.False(diff.IsEmpty);
+        Assert.Equal([new FieldChange("CustomerId", "Customer link", "Linked to customer 12", "Not linked")], diff.Fields);
+        Assert.Equal(
+            [new FieldChange("CustomerId", "Customer link", "Not linked", "Linked to customer 12")],
+            HistoryDiff.Order(1, Order, linked).Fields);
+    }
+
     [Fact]
     public void Order_HeaderChanges_AreListedLikeProductFields()
     {

@@ -189,6 +189,10 @@ public sealed class CustomerStoreTests(ITestOutputHelper output) : DataTest
         }
 
         Assert.Equal(1, (await Orders.GetAsync(other.Id))!.Version);
+        // The order's history says what the unlink changed (an outside try saw "Saved without changes").
+        var unlinked = (await Services.GetRequiredService<HistoryStore>().OrderHistoryAsync(linked[0].Id)).OfType<Core.History.VersionEntry>().First(v => v.Version == 2);
+        var link = Assert.Single(unlinked.Diff.Fields, f => f.Name == "CustomerId");
+        Assert.Equal(("Linked to customer " + c.Id.ToString(CultureInfo.InvariantCulture), "Not linked"), ((string?)link.Old, (string?)link.New));
         var keys = linked.Select(o => ResourceKey.ForOrder(o.Id)).ToArray();
         Assert.Equal(linked.Length, await ChangeCountAsync("change_log", keys, 2));
         Assert.Equal(linked.Length, await ChangeCountAsync("record_history", keys, 2));

@@ -39,12 +39,31 @@ public static class HistoryDiff
         return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous, current, fields), []);
     }
 
-    /// <summary>What changed in an order: header fields, then lines by id (added, removed, changed).</summary>
+    /// <summary>
+    /// What changed in an order: header fields, then lines by id (added, removed, changed). The
+    /// customer link is a change of its own: a deleted customer's orders keep its name and lose only
+    /// the link, and their history must say so rather than "saved without changes".
+    /// </summary>
     public static VersionDiff Order(int? previousVersion, OrderValues? previous, OrderValues current)
     {
         ArgumentNullException.ThrowIfNull(current);
-        return previous is null ? VersionDiff.First : new(previousVersion, Fields(previous.Header, current.Header, OrderHeader.Fields), Lines(previous.Lines, current.Lines));
+        if (previous is null)
+        {
+            return VersionDiff.First;
+        }
+
+        var fields = Fields(previous.Header, current.Header, OrderHeader.Fields);
+        if (previous.Header.CustomerId != current.Header.CustomerId)
+        {
+            fields = [.. fields, new FieldChange(nameof(OrderHeader.CustomerId), "Customer link", Link(previous.Header), Link(current.Header))];
+        }
+
+        return new(previousVersion, fields, Lines(previous.Lines, current.Lines));
     }
+
+    /// <summary>"Linked to customer 12" or "Not linked" (the name is its own field).</summary>
+    private static string Link(OrderHeader header) =>
+        header.CustomerId is { } id ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Linked to customer {id}") : "Not linked";
 
     /// <summary>
     /// Line changes matched by line id: the current lines in their order (added or changed), then
