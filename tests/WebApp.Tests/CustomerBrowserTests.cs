@@ -82,6 +82,38 @@ public sealed class CustomerBrowserTests(AppHost host, BrowserFixture browser) :
         await Assertions.Expect(alice.Locator("[data-testid=history-entry-1]")).ToContainTextAsync("Alice");
     }
 
+    /// <summary>
+    /// Found by an outside try: the delete confirmation opened with focus on Delete (Enter, Enter on a
+    /// row's button deleted it) and Escape did not close it.
+    /// </summary>
+    [Fact]
+    public async Task TheDeleteConfirmation_IsSafeFromTheKeyboard_EnterCancelsAndEscapeCloses()
+    {
+        var customers = host.Services.GetRequiredService<CustomerStore>();
+        var created = Assert.IsType<Core.Records.SaveResult<Core.Customers.CustomerSnapshot>.Saved>(
+            await customers.CreateAsync(new Core.Customers.CustomerValues("Aardvark Keyboard Ltd", "", "", "", ""), new Core.Users.Actor("seed-id", "Seed"))).Current;
+        var alice = await browser.SignInAsync(host.BaseAddress, "alice");
+        await alice.GotoAsync("/customers");
+        var delete = alice.Locator("[data-testid=delete-customer][aria-label='Delete Aardvark Keyboard Ltd']");
+
+        // Enter on the row's button opens the confirmation; a second Enter lands on Cancel.
+        await delete.FocusAsync();
+        await alice.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(alice.Locator(".mud-dialog")).ToContainTextAsync("Delete Aardvark Keyboard Ltd, version 1?");
+        await Assertions.Expect(alice.Locator(".mud-dialog button:focus")).ToHaveTextAsync("Cancel");
+        await alice.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(alice.Locator(".mud-dialog")).ToHaveCountAsync(0);
+
+        // Escape closes it too.
+        await delete.ClickAsync();
+        // The dialog is ready for keys once its focus is set (both come with its script, a round trip after it shows).
+        await Assertions.Expect(alice.Locator(".mud-dialog button:focus")).ToHaveTextAsync("Cancel");
+        await alice.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(alice.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        Assert.NotNull(await customers.GetAsync(created.Id));
+        await alice.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task AnOrderPicksACustomer_TheNameIsCopiedAndTheOrderLinked()
     {

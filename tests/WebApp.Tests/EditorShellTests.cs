@@ -80,6 +80,36 @@ public sealed class EditorShellTests : MudTestContext
         Assert.Equal("Walnut desk", cut.Find("h1").TextContent.Trim());
     }
 
+    /// <summary>Found by an outside try: Save with nothing changed said "Saved version 2." of Bob's version, and nothing was written.</summary>
+    [Fact]
+    public async Task Save_WithNothingChanged_SaysThereIsNothingToSave_AndWritesNoVersion()
+    {
+        var cut = RenderPage();
+        await BobSavesAsync(_product.Values with { Name = "Walnut desk" });
+        cut.WaitForAssertion(() => Assert.Contains("Version 2 · last changed by Bob", Text(cut, "version-line"), StringComparison.Ordinal));
+
+        await cut.Find("[data-testid=save]").ClickAsync(new());
+
+        var shown = Services.GetRequiredService<MudBlazor.ISnackbar>();
+        cut.WaitForAssertion(() => Assert.Contains("Nothing to save: the form already matches version 2, saved by Bob.", shown.ShownSnackbars.Select(s => s.Message)));
+        Assert.DoesNotContain(shown.ShownSnackbars, s => s.Message?.StartsWith("Saved", StringComparison.Ordinal) == true);
+        Assert.Equal(2, (await Store.GetAsync(_product.Id))!.Version);
+
+        // A real change still says it saved.
+        cut.Input("field-Stock").Input("4");
+        await cut.Find("[data-testid=save]").ClickAsync(new());
+        cut.WaitForAssertion(() => Assert.Contains("Saved version 3.", shown.ShownSnackbars.Select(s => s.Message)));
+    }
+
+    /// <summary>Found by an outside try: a customer's bad email showed Chromium's own bubble over the app's message, and the bubble blocks the submit.</summary>
+    [Fact]
+    public void TheForm_LeavesValidationToTheRules_NotToTheBrowser()
+    {
+        var cut = RenderPage();
+
+        Assert.True(cut.Find("form").HasAttribute("novalidate"));
+    }
+
     [Fact]
     public async Task RestoredDraft_AgainstANewerVersion_IsWordedAsADraft()
     {
