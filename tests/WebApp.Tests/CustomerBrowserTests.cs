@@ -101,6 +101,7 @@ public sealed class CustomerBrowserTests(AppHost host, BrowserFixture browser) :
         await alice.Keyboard.PressAsync("Enter");
         await Assertions.Expect(alice.Locator(".mud-dialog")).ToContainTextAsync("Delete Aardvark Keyboard Ltd, version 1?");
         await Assertions.Expect(alice.Locator(".mud-dialog button:focus")).ToHaveTextAsync("Cancel");
+        await BrowserFixture.ShotAsync(alice, "delete-confirmation");
         await alice.Keyboard.PressAsync("Enter");
         await Assertions.Expect(alice.Locator(".mud-dialog")).ToHaveCountAsync(0);
 
