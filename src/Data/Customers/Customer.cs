@@ -34,4 +34,4 @@ public sealed record CustomerQuery(string? Search = null, string? SortBy = null,
 
 /// <summary>One page of customers, its total and its cursors (see <see cref="Products.ProductPage"/>).</summary>
 public sealed record CustomerPage(IReadOnlyList<CustomerSnapshot> Items, int TotalCount, bool TotalIsEstimate = false,
-    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null);
+    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null) : IListPage<CustomerSnapshot>;

@@ -49,4 +49,4 @@ public sealed record OrderSummary(int Id, string Number, string CustomerName, Or
 
 /// <summary>One page of orders and the total that matched (the planner's estimate when <paramref name="TotalIsEstimate"/>).</summary>
 public sealed record OrderPage(IReadOnlyList<OrderSummary> Items, int TotalCount, bool TotalIsEstimate = false,
-    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null);
+    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null) : IListPage<OrderSummary>;

@@ -15,4 +15,4 @@ public sealed record ProductQuery(string? Search = null, string? SortBy = null, 
 /// for a keyset page, the cursors to the pages before and after it (null at either end) and to the last page.
 /// </summary>
 public sealed record ProductPage(IReadOnlyList<ProductSnapshot> Items, int TotalCount, bool TotalIsEstimate = false,
-    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null);
+    ListCursor? Previous = null, ListCursor? Next = null, ListCursor? Last = null) : IListPage<ProductSnapshot>;

@@ -3,6 +3,7 @@ using CollabEditor.Core.Customers;
 using CollabEditor.Core.Records;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Customers;
+using CollabEditor.Data.Lists;
 using CollabEditor.WebApp.Lists;
 using Row = CollabEditor.WebApp.Customers.CustomerList.CustomerRow;
 
@@ -14,11 +15,8 @@ public sealed class CustomerListKind(CustomerStore store, LiveLists lists)
 {
     public override Row ToRow(CustomerSnapshot item, TimeZoneInfo zone) => Row.From(item, null, zone);
 
-    public override async Task<ListedPage<CustomerSnapshot>> ListAsync(ListRequest request, CancellationToken ct)
-    {
-        var p = await store.ListAsync(new CustomerQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
-        return new(p.Items, p.TotalCount, p.TotalIsEstimate, p.Previous, p.Next, p.Last);
-    }
+    public override async Task<IListPage<CustomerSnapshot>> ListAsync(ListRequest request, CancellationToken ct) =>
+        await store.ListAsync(new CustomerQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
 
     public override IDisposable Subscribe(Func<ListChanges<CustomerSnapshot>, Task> handler) => lists.SubscribeCustomers(handler);
 

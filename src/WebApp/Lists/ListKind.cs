@@ -24,9 +24,6 @@ public interface IGridRow
 /// <summary>One page the shell asks a kind's store for: the same keyset cursor and sort for every kind.</summary>
 public sealed record ListRequest(string? Search, string? SortBy, bool Descending, int PageSize, ListCursor? Cursor);
 
-/// <summary>One page of a kind's items, with what the pager needs.</summary>
-public sealed record ListedPage<TItem>(IReadOnlyList<TItem> Items, int TotalCount, bool TotalIsEstimate, ListCursor? Previous, ListCursor? Next, ListCursor? Last);
-
 /// <summary>
 /// A record kind in the list shell (<see cref="RecordListPage{TItem, TRow}"/>): its words, its key
 /// column, how its store pages and deletes, how its live changes arrive. The kind's page is its other
@@ -75,7 +72,7 @@ public abstract class ListKind<TItem, TRow>(string kind, ListColumns<TRow> colum
     /// <summary>A row as shown, its time in the reader's <paramref name="zone"/>; the shell sets its holder (<see cref="ListColumns{TRow}.WithHolder"/>).</summary>
     public abstract TRow ToRow(TItem item, TimeZoneInfo zone);
 
-    public abstract Task<ListedPage<TItem>> ListAsync(ListRequest request, CancellationToken ct);
+    public abstract Task<IListPage<TItem>> ListAsync(ListRequest request, CancellationToken ct);
 
     /// <summary>Hands every batch of this kind's changes to <paramref name="handler"/> until disposed (<see cref="LiveLists"/>).</summary>
     public abstract IDisposable Subscribe(Func<ListChanges<TItem>, Task> handler);

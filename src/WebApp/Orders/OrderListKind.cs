@@ -1,5 +1,6 @@
 using CollabEditor.Core.Changes;
 using CollabEditor.Data.Orders;
+using CollabEditor.Data.Lists;
 using CollabEditor.WebApp.Lists;
 using Row = CollabEditor.WebApp.Orders.OrderList.OrderRow;
 
@@ -11,11 +12,8 @@ public sealed class OrderListKind(OrderStore store, LiveLists lists)
 {
     public override Row ToRow(OrderSummary item, TimeZoneInfo zone) => Row.From(item, null, zone);
 
-    public override async Task<ListedPage<OrderSummary>> ListAsync(ListRequest request, CancellationToken ct)
-    {
-        var p = await store.ListAsync(new OrderQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
-        return new(p.Items, p.TotalCount, p.TotalIsEstimate, p.Previous, p.Next, p.Last);
-    }
+    public override async Task<IListPage<OrderSummary>> ListAsync(ListRequest request, CancellationToken ct) =>
+        await store.ListAsync(new OrderQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
 
     public override IDisposable Subscribe(Func<ListChanges<OrderSummary>, Task> handler) => lists.SubscribeOrders(handler);
 }

@@ -3,6 +3,7 @@ using CollabEditor.Core.Products;
 using CollabEditor.Core.Records;
 using CollabEditor.Core.Users;
 using CollabEditor.Data.Products;
+using CollabEditor.Data.Lists;
 using CollabEditor.WebApp.Lists;
 using Row = CollabEditor.WebApp.Products.ProductList.ProductRow;
 
@@ -19,11 +20,8 @@ public sealed class ProductListKind(ProductStore store, LiveLists lists)
 
     public override Row ToRow(ProductSnapshot item, TimeZoneInfo zone) => Row.From(item, null, zone);
 
-    public override async Task<ListedPage<ProductSnapshot>> ListAsync(ListRequest request, CancellationToken ct)
-    {
-        var p = await store.ListAsync(new ProductQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
-        return new(p.Items, p.TotalCount, p.TotalIsEstimate, p.Previous, p.Next, p.Last);
-    }
+    public override async Task<IListPage<ProductSnapshot>> ListAsync(ListRequest request, CancellationToken ct) =>
+        await store.ListAsync(new ProductQuery(request.Search, request.SortBy, request.Descending, 0, request.PageSize, request.Cursor), ct);
 
     public override IDisposable Subscribe(Func<ListChanges<ProductSnapshot>, Task> handler) => lists.SubscribeProducts(handler);
 
