@@ -115,42 +115,32 @@ public sealed partial class PagePresence(
     }
 
     /// <summary>My cursor entered <paramref name="field"/>; null: it left every field.</summary>
-    public Task FocusAsync(string? field)
-    {
-        lock (_gate)
-        {
-            if (_field == field)
-            {
-                return Task.CompletedTask;
-            }
-
-            _field = field;
-            _typedIn = null;
-            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
-        }
-
-        Schedule(force: true);
-        return Task.CompletedTask;
-    }
+    public Task FocusAsync(string? field) => MoveCursor(from: null, to: field);
 
     /// <summary>My cursor left <paramref name="field"/>; nothing when it has moved to another field meanwhile.</summary>
-    public Task LeaveFieldAsync(string field)
+    public Task LeaveFieldAsync(string field) => MoveCursor(from: field, to: null);
+
+    /// <summary>Moves my cursor to <paramref name="to"/>; with <paramref name="from"/>, only when it is still there.</summary>
+    private Task MoveCursor(string? from, string? to)
     {
         lock (_gate)
         {
-            if (_field != field)
+            if (_field == to || (from is not null && _field != from))
             {
                 return Task.CompletedTask;
             }
 
-            _field = null;
+            _field = to;
             _typedIn = null;
-            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
+            Recompute();
         }
 
         Schedule(force: true);
         return Task.CompletedTask;
     }
+
+    // My own locks follow what I touched and where I type at once, without waiting for a write (the caller holds _gate).
+    private void Recompute() => _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
 
     /// <summary>The user typed (not a pickup of someone else's save): the field my cursor is in cannot lock under me now.</summary>
     public void Typed()
@@ -160,7 +150,7 @@ public sealed partial class PagePresence(
             if (_field is not null && _typedIn != _field)
             {
                 _typedIn = _field;
-                _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
+                Recompute();
             }
         }
     }
@@ -192,8 +182,7 @@ public sealed partial class PagePresence(
                 _lastEditWrite = time.GetTimestamp();
             }
 
-            // What I touched decides my own locks at once, without waiting for the write.
-            _seen = _seen.WithTouched(Exempt(), _me?.UserId ?? string.Empty, LocksEnabled);
+            Recompute();
         }
 
         Schedule(force: true);
